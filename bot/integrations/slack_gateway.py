@@ -1,0 +1,233 @@
+"""The one way the bot talks to Slack's Web API: retries, rate limits, error mapping, small caches."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import TTLCache
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.metadata import Metadata
+from slack_sdk.models.views import View
+from slack_sdk.webhook import WebhookClient
+
+from bot.i18n import normalize_locale
+
+logger = logging.getLogger(__name__)
+
+
+class SlackGatewayError(Exception):
+    """A Slack call that failed after retries; `error` is Slack's error code (or a transport error name)."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"{method} failed: {error}")
+        self.method = method
+        self.error = error
+
+
+class ChannelAccess(enum.Enum):
+    OK = "ok"
+    PRIVATE_NOT_MEMBER = "private"
+    NOT_FOUND = "not_found"
+    ARCHIVED = "archived"
+    IM = "im"
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    lang: str
+    tz: str | None
+    is_admin: bool
+
+
+def make_web_client(token: str | None, base_url: str) -> WebClient:
+    """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def _blocks(blocks: Sequence[Block] | None) -> list[dict[str, Any]] | None:
+    return [b.to_dict() for b in blocks] if blocks is not None else None
+
+
+class SlackGateway:
+    def __init__(self, client: WebClient, *, user_cache_ttl: float = 3600) -> None:
+        self.client = client
+        self._users: TTLCache[str, SlackUser] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
+        self._lock = threading.Lock()
+
+    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            if _uses_json(method):
+                response = self.client.api_call(method, json=kwargs)
+            else:
+                response = self.client.api_call(method, data=kwargs)
+            return dict(response.data) if isinstance(response.data, dict) else {}
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            logger.warning("Slack %s failed: %s", method, error)
+            raise SlackGatewayError(method, error) from None
+        except (SlackClientError, OSError) as exc:
+            logger.warning("Slack %s failed: %s", method, type(exc).__name__)
+            raise SlackGatewayError(method, type(exc).__name__) from None
+
+    # Messages -------------------------------------------------------------------------------------
+
+    def post_message(
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block] | None = None,
+        thread_ts: str | None = None,
+        reply_broadcast: bool | None = None,
+        metadata: Metadata | None = None,
+    ) -> tuple[str, str]:
+        """Post; returns (channel, ts). A user id as channel posts into the app's DM with that user."""
+        args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+        if blocks is not None:
+            args["blocks"] = _blocks(blocks)
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        if reply_broadcast:
+            args["reply_broadcast"] = True
+        if metadata is not None:
+            args["metadata"] = metadata.to_dict()
+        data = self._call("chat.postMessage", **args)
+        return str(data["channel"]), str(data["ts"])
+
+    def update_message(
+        self, *, channel: str, ts: str, text: str, blocks: Sequence[Block], metadata: Metadata | None = None
+    ) -> None:
+        args: dict[str, Any] = {"channel": channel, "ts": ts, "text": text, "blocks": _blocks(blocks)}
+        if metadata is not None:
+            args["metadata"] = metadata.to_dict()
+        self._call("chat.update", **args)
+
+    def post_ephemeral(self, *, channel: str, user: str, text: str, blocks: Sequence[Block] | None = None) -> None:
+        args: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if blocks is not None:
+            args["blocks"] = _blocks(blocks)
+        self._call("chat.postEphemeral", **args)
+
+    def permalink(self, *, channel: str, ts: str) -> str | None:
+        try:
+            return str(self._call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
+        except SlackGatewayError:
+            return None  # a missing link never blocks a confirmation
+
+    def respond(self, response_url: str, *, text: str, blocks: Sequence[Block] | None = None) -> None:
+        """Reply through a slash command's response_url (works in channels the bot is not in)."""
+        try:
+            result = WebhookClient(response_url, timeout=10).send(
+                text=text, blocks=_blocks(blocks), response_type="ephemeral"
+            )
+        except (SlackClientError, OSError) as exc:
+            raise SlackGatewayError("response_url", type(exc).__name__) from None
+        if result.status_code >= 300:
+            raise SlackGatewayError("response_url", f"http_{result.status_code}")
+
+    def find_own_message(
+        self, *, channel: str, event_type: str, payload_match: dict[str, Any], oldest: str
+    ) -> str | None:
+        """The ts of a message we posted with this metadata (recovers a post whose ts we failed to record)."""
+        data = self._call("conversations.history", channel=channel, oldest=oldest, limit=200, include_all_metadata=True)
+        for message in data.get("messages", []):
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") != event_type:
+                continue
+            payload = meta.get("event_payload") or {}
+            if all(payload.get(k) == v for k, v in payload_match.items()):
+                return str(message["ts"])
+        return None
+
+    # Views ------------------------------------------------------------------------------------------
+
+    def open_view(self, *, trigger_id: str, view: View) -> str:
+        return str(self._call("views.open", trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
+
+    # Conversations and users ---------------------------------------------------------------------------
+
+    def ensure_can_post(self, channel: str) -> ChannelAccess:
+        """Join a public channel if needed; report why a channel cannot take our posts."""
+        if channel.startswith(("D", "U", "W")):
+            return ChannelAccess.IM
+        try:
+            info = self._call("conversations.info", channel=channel)["channel"]
+        except SlackGatewayError as exc:
+            if exc.error == "channel_not_found":
+                # Slack hides private channels the bot is not in; a G/C id we cannot see is most likely that.
+                return ChannelAccess.PRIVATE_NOT_MEMBER
+            raise
+        if info.get("is_im") or info.get("is_mpim"):
+            return ChannelAccess.IM
+        if info.get("is_archived"):
+            return ChannelAccess.ARCHIVED
+        if info.get("is_member"):
+            return ChannelAccess.OK
+        if info.get("is_private"):
+            return ChannelAccess.PRIVATE_NOT_MEMBER
+        self._call("conversations.join", channel=channel)
+        return ChannelAccess.OK
+
+    def user(self, user_id: str) -> SlackUser:
+        """Language, time zone and admin flag of a user, cached; unknown users get English and no tz."""
+        with self._lock:
+            cached = self._users.get(user_id)
+        if cached is not None:
+            return cached
+        try:
+            info = self._call("users.info", user=user_id, include_locale=True)["user"]
+            user = SlackUser(
+                id=user_id,
+                lang=normalize_locale(info.get("locale")),
+                tz=info.get("tz") or None,
+                is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+            )
+        except SlackGatewayError:
+            # Not cached: the next call tries again.
+            return SlackUser(id=user_id, lang=normalize_locale(None), tz=None, is_admin=False)
+        with self._lock:
+            self._users[user_id] = user
+        return user
+
+    def auth_test(self) -> tuple[dict[str, Any], list[str]]:
+        """auth.test's body and the token's scopes (from the x-oauth-scopes header)."""
+        try:
+            response = self.client.auth_test()
+        except SlackApiError as exc:
+            raise SlackGatewayError("auth.test", str(exc.response.get("error", "unknown_error"))) from None
+        except (SlackClientError, OSError) as exc:
+            raise SlackGatewayError("auth.test", type(exc).__name__) from None
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        raw = headers.get("x-oauth-scopes", "")
+        if isinstance(raw, list):
+            raw = ",".join(raw)
+        return dict(response.data) if isinstance(response.data, dict) else {}, [
+            s.strip() for s in str(raw).split(",") if s.strip()
+        ]
+
+
+def _uses_json(method: str) -> bool:
+    # Methods with structured arguments go as JSON; simple reads go form-encoded (GET-style params).
+    return method.startswith(("chat.", "views.")) or method == "conversations.join"

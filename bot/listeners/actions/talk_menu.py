@@ -1,0 +1,42 @@
+"""The announcement's overflow menu: edit or cancel (organiser, speakers and admins only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import ids
+from bot.container import Container
+from bot.i18n import t
+from bot.integrations.slack_gateway import SlackGatewayError
+from bot.services.talks import NotAllowed
+
+
+def make_talk_menu_action(container: Container) -> Callable[..., None]:
+    talks = container.talks
+
+    def handle_talk_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], logger: Logger) -> None:
+        ack()
+        choice, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
+        if not raw_id.isdigit():
+            return
+        talk_id = int(raw_id)
+        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        channel_id = (body.get("channel") or {}).get("id")
+        try:
+            if choice == ids.MENU_EDIT:
+                talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+            elif choice == ids.MENU_CANCEL:
+                talks.open_cancel_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+        except NotAllowed as refusal:
+            talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
+        except SlackGatewayError as exc:
+            logger.warning("Talk menu %s failed: %s", choice, exc.error)
+            talks.tell_ephemeral(
+                channel_id=channel_id, user_id=actor.user_id, text=t(actor.lang, "error.generic", error=exc.error)
+            )
+
+    return handle_talk_menu

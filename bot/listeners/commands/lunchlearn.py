@@ -1,0 +1,60 @@
+"""/lunchlearn [new [title] | list | help]"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.container import Container
+from bot.i18n import t
+from bot.integrations.slack_gateway import SlackGatewayError
+from bot.views.commands import build_help
+
+SUBCOMMANDS = {
+    "new": "new",
+    "create": "new",
+    "新規": "new",
+    "作成": "new",
+    "list": "list",
+    "一覧": "list",
+    "help": "help",
+    "ヘルプ": "help",
+    "": "help",
+}
+
+
+def parse_command_text(text: str) -> tuple[str | None, str, str]:
+    """(subcommand or None if unknown, the word typed, the rest)."""
+    word, _, rest = (text or "").strip().partition(" ")
+    return SUBCOMMANDS.get(word.lower()), word, rest.strip()
+
+
+def make_lunchlearn_command(container: Container) -> Callable[..., None]:
+    talks = container.talks
+
+    def handle_lunchlearn(ack: Ack, command: dict[str, Any], logger: Logger) -> None:
+        ack()
+        sub, word, rest = parse_command_text(command.get("text", ""))
+        actor = talks.actor(command["user_id"], command["team_id"])
+        response_url = command.get("response_url", "")
+        try:
+            if sub == "new":
+                talks.open_new_modal(
+                    actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id"), title=rest
+                )
+            elif sub == "list":
+                talks.list_upcoming(actor=actor, response_url=response_url)
+            else:
+                blocks = build_help(actor.lang, unknown=word if sub is None else None)
+                container.slack.respond(response_url, text=t(actor.lang, "help.text"), blocks=blocks)
+        except SlackGatewayError as exc:
+            logger.warning("/lunchlearn %s failed: %s", sub, exc.error)
+            try:
+                container.slack.respond(response_url, text=t(actor.lang, "error.generic", error=exc.error))
+            except SlackGatewayError:
+                logger.warning("Could not report the failure to %s", actor.user_id)
+
+    return handle_lunchlearn

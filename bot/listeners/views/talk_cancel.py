@@ -1,0 +1,40 @@
+"""Submission of the cancel confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import ids
+from bot.container import Container
+from bot.i18n import t
+from bot.services.talks import NotAllowed
+
+
+def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
+    talks = container.talks
+
+    def handle_talk_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
+        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        values = view["state"]["values"]
+        reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
+        talk_id = int(view.get("private_metadata") or 0)
+        try:
+            talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip())
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_CANCEL_REASON: refusal.message})
+            return
+        except Exception as exc:
+            logger.exception("Cancelling a talk failed")
+            ack(
+                response_action="errors",
+                errors={ids.BLOCK_CANCEL_REASON: t(actor.lang, "error.generic", error=type(exc).__name__)},
+            )
+            return
+        ack()
+        talks.after_cancel(actor=actor, talk_id=talk_id)
+
+    return handle_talk_cancel

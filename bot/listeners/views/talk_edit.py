@@ -1,0 +1,49 @@
+"""Submission of the edit modal: same validation, announcement updated in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import ids
+from bot.container import Container
+from bot.i18n import t
+from bot.services.talks import NotAllowed
+from bot.views.parsing import parse_talk_submission
+
+
+def make_talk_edit_submission(container: Container) -> Callable[..., None]:
+    talks = container.talks
+
+    def handle_talk_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
+        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        try:
+            talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
+            return
+        data, errors = parse_talk_submission(
+            view["state"]["values"], actor.lang, channel_id=talk.channel_id, unchanged_start=talk.starts_at
+        )
+        if data is None or errors:
+            ack(response_action="errors", errors=errors.errors)
+            return
+        try:
+            talks.update_talk(actor=actor, talk_id=talk.id, data=data)
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
+            return
+        except Exception as exc:
+            logger.exception("Saving talk %s failed", talk.id)
+            ack(
+                response_action="errors",
+                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic", error=type(exc).__name__)},
+            )
+            return
+        ack()
+        talks.after_update(actor=actor, talk_id=talk.id)
+
+    return handle_talk_edit

@@ -1,0 +1,1 @@
+"""Use cases. No Bolt here: listeners parse and ack, then call a service."""

@@ -1,0 +1,109 @@
+"""The channel announcement of a talk, which follows the talk through its life."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+)
+from slack_sdk.models.metadata import Metadata
+
+from bot import ids
+from bot.db.models import StreamKind, Talk, TalkStatus
+from bot.i18n import t
+from bot.views.formatting import fallback_time, google_calendar_link, mentions, slack_date, truncate
+
+
+def announcement_text(talk: Talk) -> str:
+    """Notification/fallback text (no blocks)."""
+    when = fallback_time(talk.starts_at, talk.timezone)
+    return t(talk.language, "announcement.fallback", title=talk.title, when=when)
+
+
+def announcement_metadata(talk: Talk) -> Metadata:
+    return Metadata(event_type=ids.METADATA_EVENT_TYPE, event_payload={"talk_id": talk.id, "kind": "announcement"})
+
+
+def _stream_line(talk: Talk) -> str:
+    lang = talk.language
+    kind = t(lang, f"stream.{talk.stream_kind.value}")
+    if talk.stream_kind is StreamKind.MANUAL and talk.stream_url:
+        # Manual links are shown up front; Google links appear at go-live (lifecycle issue).
+        return t(lang, "announcement.stream", stream=f"<{talk.stream_url}|{kind}>")
+    return t(lang, "announcement.stream", stream=t(lang, "announcement.stream.pending", kind=kind))
+
+
+def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
+    lang = talk.language
+    cancelled = talk.status is TalkStatus.CANCELLED
+    title = t(lang, "announcement.cancelled_prefix", title=talk.title) if cancelled else talk.title
+    when = slack_date(talk.starts_at, talk.timezone)
+    details = "\n".join(
+        [
+            t(lang, "announcement.when", when=when, duration=talk.duration_minutes),
+            t(lang, "announcement.speakers", speakers=mentions(talk.speaker_ids)),
+            _stream_line(talk),
+        ]
+    )
+    blocks: list[Block] = [HeaderBlock(text=truncate(title, 150)), SectionBlock(text=MarkdownTextObject(text=details))]
+    if talk.description:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(talk.description, 3000))))
+
+    status_line = {
+        TalkStatus.LIVE: t(lang, "announcement.status.live"),
+        TalkStatus.ENDED: t(lang, "announcement.status.ended"),
+        TalkStatus.CANCELLED: t(lang, "announcement.status.cancelled_reason", reason=talk.cancel_reason)
+        if talk.cancel_reason
+        else t(lang, "announcement.status.cancelled"),
+    }.get(talk.status)
+    if status_line:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(status_line, 3000))))
+
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=t(lang, "announcement.going", count=going_count)),
+                MarkdownTextObject(text=t(lang, "announcement.organiser", organiser=f"<@{talk.organiser_id}>")),
+            ]
+        )
+    )
+    if talk.status in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
+        value = str(talk.id)
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.BLOCK_ANNOUNCEMENT_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        action_id=ids.ACTION_RSVP_GOING, text=t(lang, "button.going"), value=value, style="primary"
+                    ),
+                    ButtonElement(action_id=ids.ACTION_RSVP_NOT_GOING, text=t(lang, "button.not_going"), value=value),
+                    ButtonElement(
+                        action_id=ids.ACTION_ADD_TO_CALENDAR,
+                        text=t(lang, "button.calendar"),
+                        value=value,
+                        url=google_calendar_link(
+                            title=talk.title,
+                            details=talk.description,
+                            starts_at=talk.starts_at,
+                            ends_at=talk.ends_at,
+                            location=talk.stream_url or "",
+                        ),
+                    ),
+                    OverflowMenuElement(
+                        action_id=ids.ACTION_TALK_MENU,
+                        options=[
+                            Option(value=f"{ids.MENU_EDIT}:{talk.id}", label=t(lang, "menu.edit")),
+                            Option(value=f"{ids.MENU_CANCEL}:{talk.id}", label=t(lang, "menu.cancel")),
+                        ],
+                    ),
+                ],
+            )
+        )
+    return blocks

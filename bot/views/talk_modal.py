@@ -1,0 +1,151 @@
+"""The new/edit talk modal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ConversationFilter,
+    ConversationSelectElement,
+    DateTimePickerElement,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+    UrlInputElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.db.models import StreamKind
+from bot.domain import DESCRIPTION_MAX, DURATION_DEFAULT, DURATION_MAX, DURATION_MIN, TITLE_MAX
+from bot.i18n import SUPPORTED, t
+
+
+def _stream_option(lang: str, kind: StreamKind) -> Option:
+    return Option(value=kind.value, label=t(lang, f"stream.{kind.value}"))
+
+
+def _language_option(lang: str, code: str) -> Option:
+    return Option(value=code, label=t(lang, f"language.{code}"))
+
+
+def build_talk_modal(
+    lang: str,
+    *,
+    editing: bool = False,
+    title: str = "",
+    description: str = "",
+    speaker_ids: list[str] | None = None,
+    starts_at: datetime | None = None,
+    duration_minutes: int = DURATION_DEFAULT,
+    channel_id: str | None = None,
+    stream_kind: StreamKind = StreamKind.MANUAL,
+    stream_url: str | None = None,
+    language: str | None = None,
+    private_metadata: str = "",
+) -> View:
+    """The talk form. When editing, the channel is fixed (the announcement stays where it is)."""
+    blocks = [
+        InputBlock(
+            block_id=ids.BLOCK_TITLE,
+            label=t(lang, "modal.field.title"),
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_TITLE,
+                initial_value=title[:TITLE_MAX] or None,
+                max_length=TITLE_MAX,
+                placeholder=t(lang, "modal.field.title.placeholder"),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_DESCRIPTION,
+            label=t(lang, "modal.field.description"),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_DESCRIPTION,
+                multiline=True,
+                initial_value=description[:DESCRIPTION_MAX] or None,
+                max_length=DESCRIPTION_MAX,
+                placeholder=t(lang, "modal.field.description.placeholder"),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_SPEAKERS,
+            label=t(lang, "modal.field.speakers"),
+            element=UserMultiSelectElement(action_id=ids.ACTION_SPEAKERS, initial_users=speaker_ids or None),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_START,
+            label=t(lang, "modal.field.start"),
+            hint=t(lang, "modal.field.start.hint"),
+            element=DateTimePickerElement(
+                action_id=ids.ACTION_START, initial_date_time=int(starts_at.timestamp()) if starts_at else None
+            ),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_DURATION,
+            label=t(lang, "modal.field.duration"),
+            hint=t(lang, "modal.field.duration.hint", min=DURATION_MIN, max=DURATION_MAX),
+            element=NumberInputElement(
+                action_id=ids.ACTION_DURATION,
+                is_decimal_allowed=False,
+                initial_value=str(duration_minutes),
+                min_value=str(DURATION_MIN),
+                max_value=str(DURATION_MAX),
+            ),
+        ),
+    ]
+    if not editing:
+        blocks.append(
+            InputBlock(
+                block_id=ids.BLOCK_CHANNEL,
+                label=t(lang, "modal.field.channel"),
+                hint=t(lang, "modal.field.channel.hint"),
+                element=ConversationSelectElement(
+                    action_id=ids.ACTION_CHANNEL,
+                    initial_conversation=channel_id,
+                    default_to_current_conversation=channel_id is None or None,
+                    filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+                ),
+            )
+        )
+    stream_options = [_stream_option(lang, k) for k in (StreamKind.YOUTUBE, StreamKind.MEET, StreamKind.MANUAL)]
+    blocks += [
+        InputBlock(
+            block_id=ids.BLOCK_STREAM_KIND,
+            label=t(lang, "modal.field.stream_kind"),
+            element=RadioButtonsElement(
+                action_id=ids.ACTION_STREAM_KIND,
+                options=stream_options,
+                initial_option=_stream_option(lang, stream_kind),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_STREAM_URL,
+            label=t(lang, "modal.field.stream_url"),
+            hint=t(lang, "modal.field.stream_url.hint"),
+            optional=True,
+            element=UrlInputElement(action_id=ids.ACTION_STREAM_URL, initial_value=stream_url or None),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_LANGUAGE,
+            label=t(lang, "modal.field.language"),
+            element=StaticSelectElement(
+                action_id=ids.ACTION_LANGUAGE,
+                options=[_language_option(lang, c) for c in SUPPORTED],
+                initial_option=_language_option(lang, language or lang),
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.CALLBACK_TALK_EDIT if editing else ids.CALLBACK_TALK_NEW,
+        title=t(lang, "modal.edit.title" if editing else "modal.new.title"),
+        submit=t(lang, "modal.submit.save" if editing else "modal.submit.create"),
+        close=t(lang, "modal.close"),
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )

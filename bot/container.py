@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.db.session import Database
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
+from bot.services.hooks import Hooks
 from bot.services.refresher import Refresher
 from bot.services.talks import TalkService
 
@@ -20,6 +21,7 @@ class Container:
     client: WebClient
     slack: SlackGateway
     refresher: Refresher
+    hooks: Hooks
     talks: TalkService
 
 
@@ -28,5 +30,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL)
     slack = SlackGateway(client)
     refresher = Refresher(settings.MESSAGE_UPDATE_INTERVAL)
-    talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher)
-    return Container(settings=settings, db=db, client=client, slack=slack, refresher=refresher, talks=talks)
+    hooks = Hooks()
+    talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, hooks=hooks)
+    return Container(
+        settings=settings, db=db, client=client, slack=slack, refresher=refresher, hooks=hooks, talks=talks
+    )

@@ -44,7 +44,12 @@ class Workspace(Base):
 
 class Talk(Base):
     __tablename__ = "talks"
-    __table_args__ = (Index("ix_talks_team_id_status_starts_at", "team_id", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_talks_team_id_status_starts_at", "team_id", "status", "starts_at"),
+        # Reactions and thread replies find their talk by message.
+        Index("ix_talks_live_message", "live_channel", "live_ts"),
+        Index("ix_talks_announcement_message", "announcement_channel", "announcement_ts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"))
@@ -62,6 +67,13 @@ class Talk(Base):
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Reminder leads in minutes before the start, e.g. "1440,10"; None uses the deployment's REMINDER_OFFSETS.
+    reminder_offsets: Mapped[str | None] = mapped_column(String(64))
+    # The go-live post (a reply in the announcement's thread, broadcast to the channel).
+    live_channel: Mapped[str | None] = mapped_column(String(32))
+    live_ts: Mapped[str | None] = mapped_column(String(32))
+    went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -128,3 +140,14 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SchedulerLease(Base):
+    """Which process runs the scheduler: held by renewing expires_at; another takes over when it lapses."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -89,6 +89,16 @@ def get_talk_by_view(*, session: Session, view_id: str) -> Talk | None:
     return session.execute(select(Talk).where(Talk.source_view_id == view_id)).scalar_one_or_none()
 
 
+def find_talk_by_message(*, session: Session, channel: str, ts: str) -> tuple[Talk, str] | None:
+    """The talk whose live post or announcement is this message, with "live" or "announcement"."""
+    live = session.execute(select(Talk).where(Talk.live_channel == channel, Talk.live_ts == ts)).scalar_one_or_none()
+    if live is not None:
+        return live, "live"
+    stmt = select(Talk).where(Talk.announcement_channel == channel, Talk.announcement_ts == ts)
+    announced = session.execute(stmt).scalar_one_or_none()
+    return (announced, "announcement") if announced is not None else None
+
+
 def list_upcoming(*, session: Session, team_id: str, now: datetime, limit: int = 20) -> Sequence[Talk]:
     stmt = (
         select(Talk)

@@ -15,6 +15,7 @@ from bot.db.session import Database
 from bot.domain import TalkInput
 from bot.i18n import t
 from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError
+from bot.services.hooks import Hooks
 from bot.services.outbox import send_once
 from bot.services.refresher import Refresher
 from bot.views.announcement import announcement_metadata, announcement_text, build_announcement
@@ -49,11 +50,14 @@ class Actor:
 
 
 class TalkService:
-    def __init__(self, *, settings: Settings, db: Database, slack: SlackGateway, refresher: Refresher) -> None:
+    def __init__(
+        self, *, settings: Settings, db: Database, slack: SlackGateway, refresher: Refresher, hooks: Hooks
+    ) -> None:
         self.settings = settings
         self.db = db
         self.slack = slack
         self.refresher = refresher
+        self.hooks = hooks
 
     # People ----------------------------------------------------------------------------------------
 
@@ -140,6 +144,7 @@ class TalkService:
                 stored.announcement_channel, stored.announcement_ts = channel, ts
         link = self.slack.permalink(channel=channel, ts=ts) or ""
         self._tell(actor.user_id, t(actor.lang, "confirm.created", title=talk.title, channel=channel, link=link))
+        self.hooks.fire("talk_created", talk_id)
 
     # Announcement refresh ------------------------------------------------------------------------------
 
@@ -248,6 +253,7 @@ class TalkService:
         if talk.announcement_channel and talk.announcement_ts:
             link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
         self._tell(actor.user_id, t(actor.lang, "confirm.updated", title=talk.title, link=link))
+        self.hooks.fire("talk_updated", talk_id)
 
     # Cancel --------------------------------------------------------------------------------------------
 
@@ -273,6 +279,7 @@ class TalkService:
         except SlackGatewayError as exc:
             logger.warning("Marking the announcement of talk %s cancelled failed: %s", talk_id, exc.error)
         told = self.notify_cancelled(talk_id, by=actor.user_id)
+        self.hooks.fire("talk_cancelled", talk_id)
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is not None:

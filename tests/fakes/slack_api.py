@@ -426,10 +426,11 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         if not isinstance(name, str):
             continue
         payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         if part.get_filename() is not None:
-            params[name] = f"<file {part.get_filename()}: {len(payload or b'')} bytes>"
+            params[name] = f"<file {part.get_filename()}: {len(data)} bytes>"
         else:
-            params[name] = _maybe_json(name, (payload or b"").decode("utf-8", "replace"))
+            params[name] = _maybe_json(name, data.decode("utf-8", "replace"))
     return params
 
 
@@ -478,7 +479,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -839,14 +840,12 @@ class FakeSlack:
         if method.startswith("webhook/"):
             return self._handle_webhook(method, params, headers, token, bad_json)
 
-        reply = self._reply_for(method, params, token, bad_json)
-        self._record(Call(method, params, headers, token, reply.status, reply.body))
+        injected = self._injected(method)  # may sleep, so never under the lock
+        with self._lock:  # answer and record atomically: `calls` order == order state changes were applied
+            reply = injected or self._reply_for(method, params, token, bad_json)
+            self.calls.append(Call(method, params, headers, token, reply.status, reply.body))
         out_headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
         return reply.status, out_headers, json.dumps(reply.body).encode("utf-8")
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self.calls.append(call)
 
     def _injected(self, method: str) -> _Reply | None:
         delay = self._take_rule(method, ("delay",))
@@ -859,9 +858,7 @@ class FakeSlack:
         return _Reply(rule.status, {"ok": False, "error": rule.error}, headers)
 
     def _reply_for(self, method: str, params: dict[str, Any], token: str | None, bad_json: bool) -> _Reply:
-        injected = self._injected(method)
-        if injected is not None:
-            return injected
+        """The answer to one API call (called with the lock held)."""
         handler = self._handlers.get(method)
         if handler is None:
             return _Reply(200, {"ok": False, "error": "unknown_method", "req_method": method})
@@ -883,8 +880,7 @@ class FakeSlack:
         if problems:
             return _Reply(200, self._invalid_blocks_body(method, problems), scope_headers)
         try:
-            with self._lock:
-                result = handler(params)
+            result = handler(params)
         except _ApiError as exc:
             return _Reply(200, {"ok": False, "error": exc.error, **exc.extra}, scope_headers)
         return _Reply(200, {"ok": True, **result}, scope_headers)
@@ -911,21 +907,22 @@ class FakeSlack:
             except ValueError:
                 bad_json = True
         injected = self._injected(method)
-        if injected is not None:
-            status, text, response = injected.status, str(injected.body["error"]), injected.body
-            extra = injected.headers
-        elif bad_json or not isinstance(params, dict):
-            status, text, response, extra = 400, "invalid_payload", {"ok": False, "error": "invalid_payload"}, {}
-        else:
-            problems = self._validate(method, params)
-            if problems:
-                response = self._invalid_blocks_body(method, problems)
-                status, text, extra = 400, "invalid_blocks", {}
-            elif not params.get("text") and not params.get("blocks") and not params.get("delete_original"):
-                status, text, response, extra = 400, "no_text", {"ok": False, "error": "no_text"}, {}
+        with self._lock:
+            if injected is not None:
+                status, text, response = injected.status, str(injected.body["error"]), injected.body
+                extra = injected.headers
+            elif bad_json or not isinstance(params, dict):
+                status, text, response, extra = 400, "invalid_payload", {"ok": False, "error": "invalid_payload"}, {}
             else:
-                status, text, response, extra = 200, "ok", {"ok": True}, {}
-        self._record(Call(method, params, headers, token, status, response))
+                problems = self._validate(method, params)
+                if problems:
+                    response = self._invalid_blocks_body(method, problems)
+                    status, text, extra = 400, "invalid_blocks", {}
+                elif not params.get("text") and not params.get("blocks") and not params.get("delete_original"):
+                    status, text, response, extra = 400, "no_text", {"ok": False, "error": "no_text"}, {}
+                else:
+                    status, text, response, extra = 200, "ok", {"ok": True}, {}
+            self.calls.append(Call(method, params, headers, token, status, response))
         return status, {"Content-Type": "text/html; charset=utf-8", **extra}, text.encode("utf-8")
 
     # -- helpers for handlers ---------------------------------------------------------------------------------------
@@ -1245,7 +1242,6 @@ class FakeSlack:
             view_id = f"V{self._view_seq}"
         self._hash_seq += 1
         stored = {
-            "id": view_id,
             "team_id": self.team_id,
             "app_id": self.app_id,
             "bot_id": self.bot_id,
@@ -1296,7 +1292,8 @@ class FakeSlack:
             raise _ApiError("not_found")
         if params.get("hash") and params["hash"] != existing["hash"]:
             raise _ApiError("hash_conflict")
-        view = params["view"]
+        view = dict(params["view"])
+        view.setdefault("external_id", existing["external_id"])  # an update keeps the view's external_id
         self._check_external_id(view, existing["id"])
         stored = self._store_view(
             view, view_id=existing["id"], root=existing["root_view_id"], previous=existing["previous_view_id"]

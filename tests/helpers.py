@@ -1,0 +1,93 @@
+"""Small builders for realistic Slack payload pieces used across scenario tests."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import ids
+from bot.container import Container
+from bot.db.models import Rsvp, Talk
+
+
+def in_days(days: float, hour: int = 12) -> int:
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return int(start.timestamp())
+
+
+def talk_values(
+    *,
+    title: str | None = "Intro to Rust",
+    description: str | None = "Ownership without tears.",
+    speakers: list[str] | None = None,
+    start: int | None = None,
+    duration: str | None = "45",
+    channel: str | None = "CGENERAL",
+    stream: str = "manual",
+    url: str | None = "https://zoom.example.com/j/123",
+    language: str | None = None,
+    include_channel: bool = True,
+) -> dict[str, Any]:
+    """The view.state.values Slack sends for the talk modal."""
+    values: dict[str, Any] = {
+        ids.BLOCK_TITLE: {ids.ACTION_TITLE: {"type": "plain_text_input", "value": title}},
+        ids.BLOCK_DESCRIPTION: {ids.ACTION_DESCRIPTION: {"type": "plain_text_input", "value": description}},
+        ids.BLOCK_SPEAKERS: {ids.ACTION_SPEAKERS: {"type": "multi_users_select", "selected_users": speakers or []}},
+        ids.BLOCK_START: {
+            ids.ACTION_START: {
+                "type": "datetimepicker",
+                "selected_date_time": start if start is not None else in_days(2),
+            }
+        },
+        ids.BLOCK_DURATION: {ids.ACTION_DURATION: {"type": "number_input", "value": duration}},
+        ids.BLOCK_STREAM_KIND: {
+            ids.ACTION_STREAM_KIND: {"type": "radio_buttons", "selected_option": {"value": stream}}
+        },
+        ids.BLOCK_STREAM_URL: {ids.ACTION_STREAM_URL: {"type": "url_text_input", "value": url}},
+        ids.BLOCK_LANGUAGE: {
+            ids.ACTION_LANGUAGE: {
+                "type": "static_select",
+                "selected_option": {"value": language} if language else None,
+            }
+        },
+    }
+    if include_channel:
+        values[ids.BLOCK_CHANNEL] = {
+            ids.ACTION_CHANNEL: {"type": "conversations_select", "selected_conversation": channel}
+        }
+    return values
+
+
+def ack_json(response: Any) -> dict[str, Any]:
+    return json.loads(response.text) if response.text else {}
+
+
+def talks_in_db(container: Container) -> list[Talk]:
+    with container.db.session() as session:
+        return list(session.execute(select(Talk).order_by(Talk.id)).scalars())
+
+
+def rsvps_in_db(container: Container, talk_id: int) -> list[Rsvp]:
+    with container.db.session() as session:
+        return list(session.execute(select(Rsvp).where(Rsvp.talk_id == talk_id)).scalars())
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> str:
+    """Every text in a block list, joined: for asserting what a person would read."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                out.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(out)

@@ -14,9 +14,9 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# An unprivileged user that owns nothing but the data directory.
+# An unprivileged user that owns nothing but its home (gunicorn puts its control socket in ~/.gunicorn) and /data.
 RUN groupadd --system --gid 10001 lunchlearn \
-    && useradd --system --uid 10001 --gid lunchlearn --home-dir /app --no-create-home \
+    && useradd --system --uid 10001 --gid lunchlearn --create-home --home-dir /home/lunchlearn \
         --shell /usr/sbin/nologin lunchlearn \
     && mkdir -p /data \
     && chown lunchlearn:lunchlearn /data
@@ -38,9 +38,10 @@ COPY migrations/ ./migrations/
 COPY bot/ ./bot/
 RUN pip install --no-cache-dir "/app[postgres]"
 
+# Defaults for the container. Configure it with real environment variables (docker run --env-file, orchestrator
+# secrets): they win over these, whereas a .env file mounted into /app would lose to them.
 ENV DATABASE_URL=sqlite:////data/lunchlearn.db \
-    PORT=3000 \
-    LOG_LEVEL=INFO
+    PORT=3000
 
 USER 10001:10001
 VOLUME ["/data"]

@@ -15,6 +15,11 @@ from bot.listeners import register_listeners
 
 logger = logging.getLogger(__name__)
 
+# Events whose listener de-duplicates by event_id itself, in the same transaction as its effect: reaction events
+# are claimed in batches by the reactions writer (bot/services/reactions.py), which keeps a burst of applause
+# from costing one database write per HTTP request before the ack (issue 6, see docs/benchmarks.md).
+SELF_DEDUPED_EVENTS = frozenset({"reaction_added", "reaction_removed"})
+
 
 def _dedupe_events(container: Container) -> Callable[..., Any]:
     """Slack retries events it thinks we missed; the event_id makes a retry change nothing."""
@@ -22,6 +27,8 @@ def _dedupe_events(container: Container) -> Callable[..., Any]:
     def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body or {}
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if (body.get("event") or {}).get("type") in SELF_DEDUPED_EVENTS:
+            event_id = None
         if event_id:
             retry = req.headers.get("x-slack-retry-num", [None])[0]
             try:

@@ -58,11 +58,20 @@ def _check_slack(settings: Settings) -> None:
 
 
 def _build_app(settings: Settings) -> Any:
+    """The container, the Bolt app, and this process's scheduler (it runs jobs only while holding the lease)."""
+    import atexit
+
     from bot.app import create_app
     from bot.container import build_container
+    from bot.scheduling.runtime import SchedulerRuntime
 
     container = build_container(settings)
-    return container, create_app(container, token_verification=False)
+    app = create_app(container, token_verification=False)
+    runtime = SchedulerRuntime(container)
+    runtime.start()
+    # Hand the lease over at once on a clean shutdown instead of letting it lapse.
+    atexit.register(runtime.stop)
+    return container, app
 
 
 @click.group()
@@ -221,17 +230,70 @@ def doctor() -> None:
     else:
         report(False, f"database: cannot connect to {database.engine.url.render_as_string(hide_password=True)}")
 
-    if settings.GOOGLE_CREDENTIALS_FILE is None:
-        click.echo("skip  Google credentials: GOOGLE_CREDENTIALS_FILE not set (YouTube Live and Meet links are off)")
-    else:
-        import google.auth
-        from google.auth.exceptions import DefaultCredentialsError
+    # Google (streams, issue 4): credentials refresh, the APIs answer, YouTube units spent today.
+    from bot.services.streams import doctor_checks
 
-        try:
-            google.auth.load_credentials_from_file(str(settings.GOOGLE_CREDENTIALS_FILE))
-            report(True, f"Google credentials: {settings.GOOGLE_CREDENTIALS_FILE} loads")
-        except (DefaultCredentialsError, ValueError, OSError) as exc:
-            report(False, f"Google credentials: {settings.GOOGLE_CREDENTIALS_FILE} is unusable ({exc})")
+    for state, text in doctor_checks(settings, database if database.ping() else None):
+        if state == "skip":
+            click.echo(f"skip  {text}")
+        else:
+            report(state == "ok", text)
 
     click.echo("All checks passed." if not problems else f"{problems} problem(s) found.")
     sys.exit(1 if problems else 0)
+
+
+# Google (streams, issue 4) --------------------------------------------------------------------------------------------
+
+
+@main.group()
+def google() -> None:
+    """Google credentials for YouTube Live and Google Meet links (docs/google.md)."""
+
+
+@google.command("login")
+@click.option(
+    "--client-secrets",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The OAuth client JSON (type Desktop app) downloaded from Google Cloud > APIs & Services > Credentials.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the credentials (default: GOOGLE_CREDENTIALS_FILE, else ./google-credentials.json).",
+)
+@click.option(
+    "--for",
+    "kind",
+    type=click.Choice(["youtube", "meet", "both"]),
+    default="both",
+    show_default=True,
+    help="Which links the account will create (the scopes asked for).",
+)
+@click.option("--host", default="localhost", show_default=True, help="Host of the local redirect listener.")
+@click.option("--port", default=0, show_default=True, help="Port of the local redirect listener (0: any free one).")
+@click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
+def google_login(
+    client_secrets: Path, output: Path | None, kind: str, host: str, port: int, no_browser: bool
+) -> None:
+    """Sign in as the YouTube channel (or calendar) owner and write an authorized_user credentials file."""
+    from bot.integrations.google_auth import GoogleApiError, run_login
+
+    if output is None:
+        try:
+            configured = load_settings().GOOGLE_CREDENTIALS_FILE
+        except ConfigError:
+            configured = None
+        output = configured or Path("google-credentials.json")
+    try:
+        written = run_login(
+            client_secrets=client_secrets, output=output, kind=kind, host=host, port=port, open_browser=not no_browser
+        )
+    except GoogleApiError as exc:
+        raise click.ClickException(exc.detail) from None
+    except ValueError as exc:
+        raise click.ClickException(f"{client_secrets} is not an OAuth client file for a Desktop app ({exc})") from None
+    click.echo(f"Wrote {output} (scopes: {' '.join(written['scopes'])}; token endpoint {written['token_uri']}).")
+    click.echo(f"Set GOOGLE_CREDENTIALS_FILE={output} and run `lunchlearn doctor` to check it.")

@@ -27,6 +27,14 @@ WHERE_TO_GET = {
     "DEFAULT_TIMEZONE": "give an IANA time zone name such as Europe/London or Asia/Tokyo",
     "GOOGLE_CREDENTIALS_FILE": "give the path of a google-auth credentials JSON file",
     "GOOGLE_API_ROOT_URL": "leave it unset for Google, or give an http(s) URL",
+    "REMINDER_OFFSETS": "give minutes before the start, comma-separated, e.g. 1440,10",
+    # Streams (YouTube Live / Google Meet), see docs/google.md
+    "GOOGLE_IMPERSONATE_USER": "give the e-mail address of the Google Workspace user whose calendar holds the "
+    "Meet events (needed with a service account)",
+    "GOOGLE_CALENDAR_ID": "give a calendar id such as primary or team@example.com",
+    "YOUTUBE_PRIVACY": "use one of public, unlisted, private",
+    # Reactions, see docs/reactions.md
+    "REACTION_LEGEND": "give emoji=label pairs separated by commas, e.g. clap=applause,bulb=learned",
 }
 
 REQUIRED_BY_MODE: dict[str, tuple[str, ...]] = {
@@ -58,8 +66,81 @@ class Settings(BaseSettings):
     DEFAULT_TIMEZONE: str = "UTC"
     # Threads that run Bolt listeners after ack; Bolt's default of 5 is too few for a busy talk.
     LISTENER_THREADS: int = Field(default=32, ge=1, le=512)
+    # Reminder leads in minutes before a talk (a talk can override them in its modal).
+    REMINDER_OFFSETS: str = "1440,10"
+    # Run the scheduler in this process when it wins the lease (false: a web-only replica).
+    SCHEDULER_ENABLED: bool = True
+    # The scheduler lease: a dead leader is replaced after at most this many seconds (renewed every third).
+    SCHEDULER_LEASE_SECONDS: float = Field(default=20, ge=1, le=300)
+    # How often the leader re-reads talks to pick up ones created or edited on other replicas.
+    SCHEDULER_SYNC_SECONDS: float = Field(default=10, ge=0.5, le=300)
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
+
+    # --- Reactions as live feedback (bot/services/reactions.py, docs/reactions.md) ---
+    # Legend on the live post, seeded as reactions: emoji=label key (reactions.legend.<key> in the catalogs;
+    # a key the catalogs do not know is shown as written).
+    REACTION_LEGEND: str = "clap=applause,bulb=learned,joy=funny,question=lost,turtle=slow_down,mute=cant_hear"
+    # Emoji that nudge the speakers by DM when this many arrive within a minute (one nudge per quiet period).
+    REACTION_SIGNALS: str = "mute,turtle"
+    REACTION_SIGNAL_THRESHOLD: int = Field(default=5, ge=1)
+    REACTION_NUDGE_QUIET_MINUTES: int = Field(default=5, ge=1)
+    # Emoji whose surge (threshold within a minute) is highlighted in the pulse, besides the signals.
+    REACTION_HIGHLIGHTS: str = "question"
+
+    @field_validator("REACTION_LEGEND")
+    @classmethod
+    def _legend(cls, v: str) -> str:
+        for item in filter(None, (part.strip() for part in v.split(","))):
+            emoji, sep, label = item.partition("=")
+            if not sep or not emoji.strip(" :") or not label.strip():
+                raise ValueError("must look like clap=applause,bulb=learned (emoji=label, comma-separated)")
+        return v
+
+    # --- Streams: YouTube Live and Google Meet (bot/services/streams.py, docs/google.md) ---
+    # Subject for a service account with domain-wide delegation (whose calendar gets the Meet events).
+    GOOGLE_IMPERSONATE_USER: str | None = None
+    GOOGLE_CALENDAR_ID: str = "primary"
+    YOUTUBE_PRIVACY: Literal["public", "unlisted", "private"] = "unlisted"
+    # Add RSVPed attendees' e-mail addresses as guests of the Meet event (needs the users:read.email scope).
+    GOOGLE_MEET_INVITE_ATTENDEES: bool = False
+    # execute(num_retries=...) for idempotent calls; creations get as many attempts, checked for duplicates.
+    GOOGLE_API_RETRIES: int = Field(default=3, ge=0, le=10)
+    # Multiplier on googleapiclient's randomized exponential backoff (rand() * 2**n s); tests set 0.
+    GOOGLE_RETRY_BACKOFF: float = Field(default=1.0, ge=0)
+    GOOGLE_HTTP_TIMEOUT: float = Field(default=30.0, gt=0)
+    # Meet conferences are created asynchronously: poll events.get this often, this many times.
+    GOOGLE_MEET_POLL_INTERVAL: float = Field(default=1.0, ge=0)
+    GOOGLE_MEET_POLL_ATTEMPTS: int = Field(default=10, ge=1, le=120)
+    # The project's YouTube Data API quota per day (Google's default is 10,000 units), for doctor's report.
+    YOUTUBE_DAILY_QUOTA: int = Field(default=10_000, ge=1)
+
+    # --- Live questions (bot/services/questions.py, docs/questions.md) ---
+    # Questions one person may ask per minute (all talks, all ways of asking).
+    QUESTION_RATE_LIMIT: int = Field(default=5, ge=1)
+    # Days after a talk ends before the asker of an anonymous question is erased from the database.
+    QUESTION_ANONYMOUS_RETENTION_DAYS: int = Field(default=30, ge=0)
+    # YouTube live chat bridge: quota units it may spend per hour of talk (liveChatMessages.list costs 5).
+    QUESTION_YOUTUBE_UNITS_PER_HOUR: int = Field(default=1000, ge=10)
+
+    # --- Surveys: post-talk feedback and the report (bot/services/surveys.py, docs/surveys.md) ---
+    # After the talk's end: one reminder to non-respondents, then the survey closes (per talk in survey_configs).
+    SURVEY_REMINDER_HOURS: float = Field(default=24, gt=0, le=24 * 14)
+    SURVEY_CLOSE_HOURS: float = Field(default=72, gt=0, le=24 * 30)
+    # The preliminary report goes out this long after the end; the final one at close.
+    SURVEY_PRELIMINARY_HOURS: float = Field(default=1, gt=0, le=24 * 14)
+    # Results reach speakers (and the announcement thread) only with at least this many answers.
+    SURVEY_MIN_RESPONSES: int = Field(default=3, ge=1)
+    # Survey DM pacing (AIMD): start rate, ceiling (Slack: "several hundred per minute" workspace-wide).
+    SURVEY_DM_START_PER_MINUTE: float = Field(default=120, gt=0)
+    SURVEY_DM_MAX_PER_MINUTE: float = Field(default=300, gt=0)
+    # Retries of 5xx/network failures: exponential backoff from this base, up to this many attempts.
+    SURVEY_RETRY_BASE_SECONDS: float = Field(default=5, ge=0)
+    SURVEY_MAX_ATTEMPTS: int = Field(default=8, ge=1, le=50)
+    # A row claimed longer ago than this belongs to a dead worker (longer than one Slack call can take).
+    SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
+    # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
+    SURVEY_WORKER_AUTOSTART: bool = True
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
@@ -89,6 +170,14 @@ class Settings(BaseSettings):
         except ArgumentError as exc:
             raise ValueError("is not a valid SQLAlchemy URL") from exc
         return v
+
+    @field_validator("REMINDER_OFFSETS")
+    @classmethod
+    def _offsets(cls, v: str) -> str:
+        parts = [p.strip() for p in v.split(",") if p.strip()]
+        if not all(p.isdigit() and 1 <= int(p) <= 10080 for p in parts) or len(parts) > 5:
+            raise ValueError("must be up to 5 comma-separated minute counts between 1 and 10080")
+        return ",".join(parts)
 
     @field_validator("DEFAULT_TIMEZONE")
     @classmethod

@@ -11,6 +11,21 @@ TITLE_MAX = 150
 DESCRIPTION_MAX = 2900  # fits one section block (3,000) with room for formatting
 DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 15, 180, 45
 URL_MAX = 2000
+REMINDER_MAX_COUNT = 5
+REMINDER_MAX_MINUTES = 7 * 24 * 60
+
+
+def parse_offsets(raw: str | None) -> list[int] | None:
+    """Reminder leads: '1440, 10' -> [1440, 10] (largest first, no repeats); [] for empty; None when malformed."""
+    if raw is None or not raw.strip():
+        return []
+    try:
+        values = sorted({int(part) for part in raw.replace("、", ",").split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        return None
+    if len(values) > REMINDER_MAX_COUNT or any(not 1 <= v <= REMINDER_MAX_MINUTES for v in values):
+        return None
+    return values
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,7 @@ class TalkInput:
     stream_url: str | None = None
     description: str = ""
     language: str = "en"
+    reminder_offsets: str | None = None  # None: the deployment's default leads
 
     @property
     def ends_at(self) -> datetime:

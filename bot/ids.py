@@ -38,6 +38,76 @@ ACTION_ADD_TO_CALENDAR = "add_to_calendar"
 ACTION_TALK_MENU = "talk_menu"
 MENU_EDIT = "edit"
 MENU_CANCEL = "cancel"
+MENU_START_NOW = "start"
+MENU_END_NOW = "end"
+
+# Talk modal: per-talk reminder leads (advanced)
+BLOCK_REMINDERS = "reminders"
+ACTION_REMINDERS = "reminders_input"
+
+# Live post
+BLOCK_LIVE_ACTIONS = "live_actions"
+ACTION_JOIN_STREAM = "join_stream"
+
+# App Home
+ACTION_HOME_RSVP_GOING = "home_rsvp_going"
+
+# --- Streams (issue 4): "Add link" button in the organiser's failure DM and its modal
+ACTION_STREAM_ADD_LINK = "stream_add_link"
+CALLBACK_STREAM_LINK = "stream_link"
+BLOCK_STREAM_LINK = "stream_link_url"
+ACTION_STREAM_LINK = "stream_link_input"
 
 # Slack message metadata (lets us find our own posts again after a crash)
 METADATA_EVENT_TYPE = "lunchlearn_talk"
+
+# --- Reactions as live feedback (issue 6): blocks on the live post and the speaker's board
+BLOCK_REACTION_LEGEND = "reaction_legend"
+BLOCK_REACTION_PULSE = "reaction_pulse"
+BLOCK_REACTION_SURGE = "reaction_surge"
+
+# --- Live questions (issue 5)
+CALLBACK_QUESTION_ASK = "question_ask"
+CALLBACK_QUESTION_ANSWER = "question_answer"
+BLOCK_QUESTION_TEXT = "question_text"
+ACTION_QUESTION_TEXT = "question_text_input"
+BLOCK_QUESTION_OPTIONS = "question_options"
+ACTION_QUESTION_ANONYMOUS = "question_anonymous"
+OPTION_ANONYMOUS = "anonymous"
+BLOCK_ANSWER_TEXT = "answer_text"
+ACTION_ANSWER_TEXT = "answer_text_input"
+BLOCK_QUESTION_ASK = "question_ask"
+ACTION_ASK_QUESTION = "ask_question"
+ACTION_QUESTION_VOTE = "question_vote"
+ACTION_QUESTION_ANSWERED = "question_answered"
+ACTION_QUESTION_HIDE = "question_hide"
+ACTION_QUESTION_ANSWER_LATER = "question_answer_later"
+ACTION_QUESTION_PICK_TALK = "question_pick_talk"
+METADATA_QUESTION_EVENT_TYPE = "lunchlearn_question"
+
+# --- Surveys (issue 7): the survey DM, the feedback modal, the talk modal's survey fields
+ACTION_SURVEY_RATE = "survey_rate"  # value "<talk id>:<1..5>"
+ACTION_SURVEY_MORE = "survey_more"  # value "<talk id>"
+BLOCK_SURVEY_RATING = "survey_rating"
+BLOCK_SURVEY_ACTIONS = "survey_actions"
+CALLBACK_SURVEY_FEEDBACK = "survey_feedback"
+BLOCK_SURVEY_OVERALL = "survey_overall"
+ACTION_SURVEY_OVERALL = "survey_overall_select"
+BLOCK_SURVEY_USEFULNESS = "survey_usefulness"
+ACTION_SURVEY_USEFULNESS = "survey_usefulness_select"
+BLOCK_SURVEY_IMPROVE = "survey_improve"
+ACTION_SURVEY_IMPROVE = "survey_improve_input"
+BLOCK_SURVEY_TOPICS = "survey_topics"
+ACTION_SURVEY_TOPICS = "survey_topics_input"
+BLOCK_SURVEY_CUSTOM = "survey_custom"
+ACTION_SURVEY_CUSTOM = "survey_custom_input"
+BLOCK_SURVEY_SHARE = "survey_share"
+ACTION_SURVEY_SHARE = "survey_share_check"
+SHARE_NAME_VALUE = "share"
+# Talk modal (creation): the organiser's survey choices
+BLOCK_SURVEY_QUESTION = "survey_question"
+ACTION_SURVEY_QUESTION = "survey_question_input"
+BLOCK_SURVEY_OPTIONS = "survey_options"
+ACTION_SURVEY_OPTIONS = "survey_options_check"
+SURVEY_OPTION_NO_SUMMARY = "no_summary"
+METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"

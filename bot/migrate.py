@@ -38,6 +38,5 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(
-        alembic_config(engine.url.render_as_string(hide_password=False))
-    ).get_current_head()
+    heads = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False))).get_heads()
+    return ",".join(sorted(heads)) or None

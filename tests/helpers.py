@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from bot import ids
 from bot.container import Container
 from bot.db.models import Rsvp, Talk
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_driver import SlackDriver
 
 
 def in_days(days: float, hour: int = 12) -> int:
@@ -91,3 +94,28 @@ def block_texts(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(out)
+
+
+def open_new_modal(slack: SlackDriver, fake: FakeSlack, *, user: str = "UORG", text: str = "new") -> dict:
+    response = slack.command(text, user=user, channel="CGENERAL")
+    assert response.status_code == 200
+    [call] = fake.wait_for("views.open")
+    return call.params["view"]
+
+
+def create_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> tuple[int, str]:
+    """Create a talk through the modal; returns (talk id, announcement ts)."""
+    view = open_new_modal(slack, fake)
+    fake.reset_calls()
+    values.setdefault("speakers", ["USPK"])
+    response = slack.submit_view(view, talk_values(**values), user="UORG")  # type: ignore[arg-type]
+    assert response.status_code == 200 and ack_json(response) == {}
+    [post] = fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"].startswith(("C", "G")))
+    talk = talks_in_db(container)[-1]
+    deadline = time.monotonic() + 5
+    while talk.announcement_ts is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        talk = talks_in_db(container)[-1]
+    assert talk.announcement_ts == post.response["ts"]
+    fake.reset_calls()
+    return talk.id, talk.announcement_ts

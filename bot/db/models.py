@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -26,6 +26,7 @@ class StreamKind(enum.StrEnum):
 
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a process; stale after a while (that process died mid-send)
     SENT = "sent"
     FAILED = "failed"
 
@@ -139,6 +140,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -151,3 +153,266 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Reactions as live feedback (issue 6) ------------------------------------------------------------------------
+
+
+class ReactionCount(Base):
+    """Reactions added and removed per talk, surface ("live" post / "announcement"), emoji and minute since the
+    start: the timeline. Both columns only grow, so a removal in a later minute never corrupts an earlier one."""
+
+    __tablename__ = "reaction_counts"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    surface: Mapped[str] = mapped_column(String(16), primary_key=True)
+    emoji: Mapped[str] = mapped_column(String(100), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # negative before the start
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReactionTotal(Base):
+    """Current count per talk, surface and emoji: events add/subtract (never below zero), reactions.get resets."""
+
+    __tablename__ = "reaction_totals"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    surface: Mapped[str] = mapped_column(String(16), primary_key=True)
+    emoji: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReactionTalkState(Base):
+    """Per-talk bookkeeping: the last speaker nudge (one per quiet period, claimed with a conditional UPDATE)
+    and the last reconciliation with reactions.get."""
+
+    __tablename__ = "reaction_talk_state"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    last_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_nudge_emoji: Mapped[str | None] = mapped_column(String(100))
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+
+
+class StreamStatus(enum.StrEnum):
+    PROVISIONING = "provisioning"  # intent recorded; Google calls in progress (or interrupted: resume)
+    READY = "ready"  # link available
+    FAILED = "failed"  # gave up after retries; the organiser was told and can add a link by hand
+    DELETED = "deleted"  # talk cancelled (or switched to another stream kind) before it started
+    COMPLETED = "completed"  # talk cancelled after the broadcast had started
+
+
+class TalkStream(Base):
+    """The Google resources behind one talk's stream. Ids are recorded as soon as Google returns them (and the
+    intent before each creating call), so a retry resumes instead of creating a second broadcast or event.
+    The stream key is never stored: it is read back from YouTube when a speaker needs it."""
+
+    __tablename__ = "talk_streams"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[StreamKind] = mapped_column(_enum(StreamKind))
+    status: Mapped[StreamStatus] = mapped_column(_enum(StreamStatus), default=StreamStatus.PROVISIONING)
+    # YouTube
+    broadcast_id: Mapped[str | None] = mapped_column(String(64))
+    stream_id: Mapped[str | None] = mapped_column(String(64))
+    bound: Mapped[bool] = mapped_column(Boolean, default=False)
+    broadcast_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stream_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quota_units: Mapped[int] = mapped_column(Integer, default=0)
+    # Meet: requestId (conference idempotency key) and our own event id (makes events.insert idempotent).
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    calendar_id: Mapped[str | None] = mapped_column(String(255))
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    # Both
+    link: Mapped[str | None] = mapped_column(String(3000))
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    error_detail: Mapped[str | None] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class YoutubeQuotaDay(Base):
+    """YouTube Data API units spent per quota day (Google resets the quota at midnight Pacific time)."""
+
+    __tablename__ = "youtube_quota_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Live questions (issue 5) --------------------------------------------------------------------------------------
+
+
+class QuestionStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
+class QuestionSource(enum.StrEnum):
+    SLACK = "slack"  # another Slack surface (reserved)
+    MODAL = "modal"  # the "Ask a question" button (live post or announcement)
+    COMMAND = "command"  # /lunchlearn ask
+    THREAD = "thread"  # a reply in the live post's thread
+    YOUTUBE = "youtube"  # the YouTube live chat bridge
+
+
+class Question(Base):
+    """One audience question. `asker_id` is kept for anonymous questions too, only so the bot can tell the asker
+    privately (hidden, answered later) and enforce the rate limit: it is never rendered for an anonymous question
+    and is erased QUESTION_ANONYMOUS_RETENTION_DAYS after the talk (docs/questions.md)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_talk_id_status", "talk_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    asker_id: Mapped[str | None] = mapped_column(String(32), index=True)  # None: YouTube, or erased
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[QuestionSource] = mapped_column(_enum(QuestionSource))
+    # What made this question (view id, trigger id, thread message, YouTube message): a retry finds it.
+    source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    youtube_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    author_name: Mapped[str | None] = mapped_column(String(100))  # YouTube display name
+    thread_channel: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # our post of the question in the live thread
+    status: Mapped[QuestionStatus] = mapped_column(_enum(QuestionStatus), default=QuestionStatus.OPEN)
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    moderated_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuestionVote(Base):
+    __tablename__ = "question_votes"
+    __table_args__ = (UniqueConstraint("question_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QuestionBoard(Base):
+    """A speaker's (or the organiser's) DM board for one talk."""
+
+    __tablename__ = "question_boards"
+    __table_args__ = (UniqueConstraint("talk_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QuestionDraft(Base):
+    """A /lunchlearn ask typed in a channel with several live talks, waiting for the asker to pick one."""
+
+    __tablename__ = "question_drafts"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(String(500))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class QuestionChatPoll(Base):
+    """The YouTube live chat bridge's position for one talk: survives restarts; next_poll_at is claimed with a
+    conditional UPDATE so two processes never poll the same chat at once."""
+
+    __tablename__ = "question_chat_polls"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    live_chat_id: Mapped[str | None] = mapped_column(String(255))
+    page_token: Mapped[str | None] = mapped_column(String(255))
+    next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Surveys: post-talk feedback by DM and the results report (issue 7) ------------------------------------------
+
+
+class SurveyMessageStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker (claimed_by/claimed_at); stale after SURVEY_CLAIM_TIMEOUT
+    SENT = "sent"
+    FAILED = "failed"  # retry at next_attempt_at; final when next_attempt_at is None
+    UNDELIVERABLE = "undeliverable"  # deactivated user, bot, ...: recorded, never retried
+
+
+class SurveyConfig(Base):
+    """A talk's survey: the organiser's choices (from the talk modal) and, once the talk ended, its clock."""
+
+    __tablename__ = "survey_configs"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    custom_question: Mapped[str | None] = mapped_column(String(300))  # None: the default question set
+    post_summary: Mapped[bool] = mapped_column(Boolean, default=True)  # aggregate summary in the thread
+    reminder_hours: Mapped[int | None] = mapped_column(Integer)  # None: Settings.SURVEY_REMINDER_HOURS
+    close_hours: Mapped[int | None] = mapped_column(Integer)  # None: Settings.SURVEY_CLOSE_HOURS
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # recipients enqueued (talk ended)
+    reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SurveyMessage(Base):
+    """The durable outbox of survey DMs: one row per talk, person and kind ("invite" = the survey itself, once
+    per talk and person; "reminder"). A worker claims due rows, paces chat.postMessage and records the result."""
+
+    __tablename__ = "survey_messages"
+    __table_args__ = (
+        UniqueConstraint("talk_id", "user_id", "kind"),
+        Index("ix_survey_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="invite")
+    status: Mapped[SurveyMessageStatus] = mapped_column(
+        _enum(SurveyMessageStatus), default=SurveyMessageStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lang: Mapped[str | None] = mapped_column(String(8))
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SurveyAnswer(Base):
+    """One person's answers for one talk, editable until the survey closes."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("talk_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    overall: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    usefulness: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    improve: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[str | None] = mapped_column(Text)
+    custom_answer: Mapped[str | None] = mapped_column(Text)
+    share_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -56,6 +56,7 @@ def create_talk(
         stream_url=data.stream_url,
         status=TalkStatus.SCHEDULED,
         source_view_id=source_view_id,
+        reminder_offsets=data.reminder_offsets,
     )
     talk.speakers = [TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids)]
     session.add(talk)
@@ -72,6 +73,7 @@ def apply_talk_input(*, talk: Talk, data: TalkInput) -> None:
     talk.stream_url = data.stream_url
     talk.language = data.language
     talk.channel_id = data.channel_id
+    talk.reminder_offsets = data.reminder_offsets
     if talk.speaker_ids != data.speaker_ids:
         talk.speakers.clear()
         talk.speakers.extend(TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids))
@@ -168,3 +170,14 @@ def outbox_entry(*, session: Session, key: str, talk_id: int | None, kind: str, 
     )
     session.execute(stmt.on_conflict_do_nothing())
     return session.execute(select(OutboxMessage).where(OutboxMessage.key == key).with_for_update()).scalar_one()
+
+
+def get_outbox(*, session: Session, key: str) -> OutboxMessage | None:
+    return session.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one_or_none()
+
+
+def sent_keys(*, session: Session, talk_id: int, kind: str) -> set[str]:
+    stmt = select(OutboxMessage.key).where(
+        OutboxMessage.talk_id == talk_id, OutboxMessage.kind == kind, OutboxMessage.status == OutboxStatus.SENT
+    )
+    return set(session.execute(stmt).scalars())

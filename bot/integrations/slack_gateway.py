@@ -52,8 +52,10 @@ class SlackUser:
     is_admin: bool
 
 
-def make_web_client(token: str | None, base_url: str) -> WebClient:
-    """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections."""
+def make_web_client(token: str | None, base_url: str, *, retries: bool = True) -> WebClient:
+    """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections.
+    retries=False: no retry handler at all, for callers that pace and retry themselves (the survey fan-out,
+    whose worker must see each 429 and its Retry-After instead of sleeping inside the SDK)."""
     return WebClient(
         token=token,
         base_url=base_url,
@@ -62,8 +64,25 @@ def make_web_client(token: str | None, base_url: str) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        ]
+        if retries
+        else [],
     )
+
+
+@dataclass(frozen=True)
+class DmOutcome:
+    """One chat.postMessage attempt without SDK retries (survey fan-out): sent, rate limited, or an error."""
+
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None  # Slack's error code, or a transport error name
+    status: int = 200  # HTTP status (429, 5xx...); 0 for a transport error
+    retry_after: float | None = None  # seconds, from the Retry-After header of a 429
+
+    @property
+    def ok(self) -> bool:
+        return self.ts is not None
 
 
 def _blocks(blocks: Sequence[Block] | None) -> list[dict[str, Any]] | None:
@@ -71,9 +90,13 @@ def _blocks(blocks: Sequence[Block] | None) -> list[dict[str, Any]] | None:
 
 
 class SlackGateway:
-    def __init__(self, client: WebClient, *, user_cache_ttl: float = 3600) -> None:
+    def __init__(
+        self, client: WebClient, *, fanout_client: WebClient | None = None, user_cache_ttl: float = 3600
+    ) -> None:
         self.client = client
+        self.fanout_client = fanout_client or client
         self._users: TTLCache[str, SlackUser] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
+        self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._lock = threading.Lock()
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
@@ -115,6 +138,66 @@ class SlackGateway:
             args["metadata"] = metadata.to_dict()
         data = self._call("chat.postMessage", **args)
         return str(data["channel"]), str(data["ts"])
+
+    def post_dm_attempt(
+        self, *, user_id: str, text: str, blocks: Sequence[Block] | None = None, metadata: Metadata | None = None
+    ) -> DmOutcome:
+        """One chat.postMessage to a user id (Slack posts into the app's DM; no conversations.open), through the
+        client without retry handlers: the caller paces, honours Retry-After and retries."""
+        args: dict[str, Any] = {"channel": user_id, "text": text, "unfurl_links": False, "unfurl_media": False}
+        if blocks is not None:
+            args["blocks"] = _blocks(blocks)
+        if metadata is not None:
+            args["metadata"] = metadata.to_dict()
+        try:
+            data = self.fanout_client.api_call("chat.postMessage", json=args).data
+        except SlackApiError as exc:
+            response = exc.response
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            raw = headers.get("retry-after")
+            if isinstance(raw, list):
+                raw = raw[0] if raw else None
+            try:
+                retry_after = float(raw) if raw is not None else None
+            except ValueError:
+                retry_after = None
+            error = str(response.get("error", "unknown_error"))
+            return DmOutcome(error=error, status=int(response.status_code), retry_after=retry_after)
+        except (SlackClientError, OSError) as exc:
+            return DmOutcome(error=type(exc).__name__, status=0)
+        body = dict(data) if isinstance(data, dict) else {}
+        return DmOutcome(channel=str(body.get("channel")), ts=str(body.get("ts")))
+
+    def dm_channel(self, user_id: str) -> str:
+        """The D-id of the app's DM with a user (conversations.open: Tier 3, so only for rare lookups)."""
+        return str(self._call("conversations.open", users=user_id)["channel"]["id"])
+
+    def upload_files(
+        self,
+        *,
+        channel: str,
+        files: Sequence[tuple[str, bytes, str]],
+        thread_ts: str | None = None,
+        initial_comment: str | None = None,
+    ) -> list[str]:
+        """files_upload_v2 with (filename, content, title) items: files.getUploadURLExternal and the upload POST
+        per file, then one files.completeUploadExternal. `channel` must be a conversation id (a D-id for a DM,
+        e.g. the channel of a message we posted there). Returns the file ids."""
+        try:
+            response = self.client.files_upload_v2(
+                channel=channel,
+                file_uploads=[{"filename": name, "content": data, "title": title} for name, data, title in files],
+                thread_ts=thread_ts,
+                initial_comment=initial_comment,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            logger.warning("Slack files_upload_v2 failed: %s", error)
+            raise SlackGatewayError("files_upload_v2", error) from None
+        except (SlackClientError, OSError) as exc:
+            logger.warning("Slack files_upload_v2 failed: %s", type(exc).__name__)
+            raise SlackGatewayError("files_upload_v2", type(exc).__name__) from None
+        return [str(f.get("id", "")) for f in (response.get("files") or [])]
 
     def update_message(
         self, *, channel: str, ts: str, text: str, blocks: Sequence[Block], metadata: Metadata | None = None
@@ -161,7 +244,46 @@ class SlackGateway:
                 return str(message["ts"])
         return None
 
+    # Reactions (issue 6) -----------------------------------------------------------------------------
+
+    def add_reaction(self, *, channel: str, ts: str, name: str) -> bool:
+        """React as the bot; False when the bot had already reacted with this emoji (idempotent)."""
+        try:
+            self._call("reactions.add", channel=channel, timestamp=ts, name=name)
+        except SlackGatewayError as exc:
+            if exc.error == "already_reacted":
+                return False
+            raise
+        return True
+
+    def reactions_of(self, *, channel: str, ts: str) -> list[dict[str, Any]]:
+        """reactions.get for one message: [{"name", "count", "users"}...] (users may be truncated by Slack)."""
+        data = self._call("reactions.get", channel=channel, timestamp=ts, full=True)
+        message = data.get("message") or {}
+        return list(message.get("reactions") or [])
+
+    def find_own_reply(self, *, channel: str, thread_ts: str, match: dict[str, Any]) -> str | None:
+        """The ts of our reply in a thread whose metadata payload matches (crash recovery before re-posting)."""
+        cursor: str | None = None
+        for _ in range(20):  # bounded: a lunch talk's thread is not thousands of pages long
+            args: dict[str, Any] = {"channel": channel, "ts": thread_ts, "limit": 200, "include_all_metadata": True}
+            if cursor:
+                args["cursor"] = cursor
+            data = self._call("conversations.replies", **args)
+            for message in data.get("messages", []):
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") and all(payload.get(k) == v for k, v in match.items()):
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
+
     # Views ------------------------------------------------------------------------------------------
+
+    def publish_home(self, *, user_id: str, view: View) -> None:
+        self._call("views.publish", user_id=user_id, view=view.to_dict())
 
     def open_view(self, *, trigger_id: str, view: View) -> str:
         return str(self._call("views.open", trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
@@ -210,6 +332,31 @@ class SlackGateway:
         with self._lock:
             self._users[user_id] = user
         return user
+
+    # Profiles (issue 4: names in YouTube/Calendar descriptions, e-mails as Meet guests) -----------------------
+
+    def profile(self, user_id: str) -> tuple[str | None, str | None]:
+        """(display name, e-mail) of a user, cached; the e-mail needs users:read.email. (None, None) on failure."""
+        with self._lock:
+            cached = self._profiles.get(user_id)
+        if cached is not None:
+            return cached
+        try:
+            info = self._call("users.info", user=user_id)["user"]
+        except SlackGatewayError:
+            return None, None
+        profile = info.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or info.get("name")
+        found = (str(name) if name else None, str(profile["email"]) if profile.get("email") else None)
+        with self._lock:
+            self._profiles[user_id] = found
+        return found
+
+    def display_name(self, user_id: str) -> str | None:
+        return self.profile(user_id)[0]
+
+    def email_of(self, user_id: str) -> str | None:
+        return self.profile(user_id)[1]
 
     def auth_test(self) -> tuple[dict[str, Any], list[str]]:
         """auth.test's body and the token's scopes (from the x-oauth-scopes header)."""

@@ -18,7 +18,7 @@ from bot.db.models import Talk
 
 logger = logging.getLogger(__name__)
 
-TalkEvent = Literal["talk_created", "talk_updated", "talk_cancelled", "talk_live", "talk_ended"]
+TalkEvent = Literal["talk_created", "talk_updated", "talk_cancelled", "talk_live", "talk_ended", "talk_rsvp"]
 TalkHook = Callable[[int], None]
 
 
@@ -29,6 +29,7 @@ class Hooks:
     talk_cancelled: list[TalkHook] = field(default_factory=list)
     talk_live: list[TalkHook] = field(default_factory=list)  # the live post exists (talk.live_ts)
     talk_ended: list[TalkHook] = field(default_factory=list)
+    talk_rsvp: list[TalkHook] = field(default_factory=list)  # someone's RSVP changed (streams: Meet guest list)
     # Extra blocks for the live post (a question button, the reaction legend and pulse...), in order.
     live_post_blocks: list[Callable[[Talk], list[Block]]] = field(default_factory=list)
     # The watch link for a talk whose stream is created through Google (None: not available).

@@ -11,7 +11,8 @@ logger = logging.getLogger(__name__)
 
 
 class Refresher:
-    """refresh(key, fn) runs fn soon, but never twice within `interval` seconds for the same key.
+    """refresh(key, fn) runs fn soon, never twice within `interval` seconds for the same key, and never two at
+    once for the same key (so an older render cannot land after a newer one).
 
     fn must render from the database, so running it once after a burst shows the latest state.
     """
@@ -20,40 +21,51 @@ class Refresher:
         self.interval = interval
         self._lock = threading.Lock()
         self._pending: dict[Hashable, Callable[[], None]] = {}
+        self._scheduled: set[Hashable] = set()
+        self._running: set[Hashable] = set()
         self._last: dict[Hashable, float] = {}
-        self._timers: set[threading.Timer] = set()
+        self._idle = threading.Condition(self._lock)
 
     def refresh(self, key: Hashable, fn: Callable[[], None]) -> None:
         with self._lock:
-            already_scheduled = key in self._pending
             self._pending[key] = fn
-            if already_scheduled:
-                return
-            delay = max(0.0, self._last.get(key, float("-inf")) + self.interval - time.monotonic())
-            timer = threading.Timer(delay, self._run, args=(key,))
-            timer.daemon = True
-            self._timers.add(timer)
+            if key not in self._scheduled and key not in self._running:
+                self._schedule(key)
+
+    def _schedule(self, key: Hashable) -> None:
+        # Called with the lock held.
+        delay = max(0.0, self._last.get(key, float("-inf")) + self.interval - time.monotonic())
+        self._scheduled.add(key)
+        timer = threading.Timer(delay, self._run, args=(key,))
+        timer.daemon = True
         timer.start()
 
     def _run(self, key: Hashable) -> None:
         with self._lock:
+            self._scheduled.discard(key)
             fn = self._pending.pop(key, None)
+            if fn is None:
+                self._idle.notify_all()
+                return
+            self._running.add(key)
             self._last[key] = time.monotonic()
-            self._timers = {t for t in self._timers if t.is_alive() and t is not threading.current_thread()}
-        if fn is None:
-            return
         try:
             fn()
         except Exception:
             logger.exception("Refreshing %s failed", key)
+        finally:
+            with self._lock:
+                self._running.discard(key)
+                if key in self._pending:
+                    self._schedule(key)
+                self._idle.notify_all()
 
     def flush(self, timeout: float = 10.0) -> None:
-        """Wait for scheduled refreshes (used at shutdown and in tests)."""
+        """Wait until nothing is scheduled or running (used at shutdown and in tests)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                timers = list(self._timers)
-                if not self._pending and not any(t.is_alive() for t in timers):
+        with self._lock:
+            while self._scheduled or self._running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     return
-            for timer in timers:
-                timer.join(max(0.0, deadline - time.monotonic()))
+                self._idle.wait(remaining)

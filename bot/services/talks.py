@@ -22,6 +22,7 @@ from bot.views.announcement import announcement_metadata, announcement_text, bui
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import slack_date
+from bot.views.live_post import build_live_post, live_metadata, live_text
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,12 @@ class TalkService:
         tomorrow = (datetime.now(tz) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
         channel = channel_id if channel_id and channel_id.startswith(("C", "G")) else None
         view = build_talk_modal(
-            actor.lang, title=title, speaker_ids=[actor.user_id], starts_at=tomorrow, channel_id=channel
+            actor.lang,
+            title=title,
+            speaker_ids=[actor.user_id],
+            starts_at=tomorrow,
+            channel_id=channel,
+            default_reminders=self.settings.REMINDER_OFFSETS,
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
 
@@ -169,6 +175,27 @@ class TalkService:
             metadata=announcement_metadata(talk),
         )
 
+    def refresh_live_post(self, talk_id: int, *, now: bool = False) -> None:
+        """Re-render the live post (link, features' blocks such as questions and the pulse); coalesced."""
+        if now:
+            self._render_live_post(talk_id)
+        else:
+            self.refresher.refresh(("live", talk_id), lambda: self._render_live_post(talk_id))
+
+    def _render_live_post(self, talk_id: int) -> None:
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is None or not talk.live_channel or not talk.live_ts:
+            return
+        url = self.hooks.link_for(talk)
+        self.slack.update_message(
+            channel=talk.live_channel,
+            ts=talk.live_ts,
+            text=live_text(talk, url),
+            blocks=build_live_post(talk, url=url, extra=self.hooks.extra_live_blocks(talk)),
+            metadata=live_metadata(talk),
+        )
+
     # RSVP --------------------------------------------------------------------------------------------
 
     def rsvp(self, *, actor: Actor, talk_id: int, going: bool, channel_id: str | None) -> None:
@@ -190,6 +217,8 @@ class TalkService:
             self.refresh_announcement(talk_id)
         if channel_id:
             self._ephemeral(channel_id, actor.user_id, message)
+        if changed:
+            self.hooks.fire("talk_rsvp", talk_id)
 
     # Edit ----------------------------------------------------------------------------------------------
 
@@ -224,6 +253,8 @@ class TalkService:
             stream_kind=talk.stream_kind,
             stream_url=talk.stream_url,
             language=talk.language,
+            reminders=talk.reminder_offsets,
+            default_reminders=self.settings.REMINDER_OFFSETS,
             private_metadata=str(talk.id),
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)

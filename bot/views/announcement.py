@@ -19,6 +19,7 @@ from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t
 from bot.views.formatting import fallback_time, google_calendar_link, mentions, slack_date, truncate
+from bot.views.questions import advance_ask_button
 
 
 def announcement_text(talk: Talk) -> str:
@@ -38,6 +39,20 @@ def _stream_line(talk: Talk) -> str:
         # Manual links are shown up front; Google links appear at go-live (lifecycle issue).
         return t(lang, "announcement.stream", stream=f"<{talk.stream_url}|{kind}>")
     return t(lang, "announcement.stream", stream=t(lang, "announcement.stream.pending", kind=kind))
+
+
+def _menu_options(talk: Talk) -> list[Option]:
+    """The organiser menu (anyone can open it; the service checks who may use it)."""
+    lang = talk.language
+    if talk.status is TalkStatus.LIVE:
+        choices = [(ids.MENU_END_NOW, "menu.end_now"), (ids.MENU_EDIT, "menu.edit")]
+    else:
+        choices = [
+            (ids.MENU_START_NOW, "menu.start_now"),
+            (ids.MENU_EDIT, "menu.edit"),
+            (ids.MENU_CANCEL, "menu.cancel"),
+        ]
+    return [Option(value=f"{choice}:{talk.id}", label=t(lang, key)) for choice, key in choices]
 
 
 def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
@@ -96,14 +111,10 @@ def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
                             location=talk.stream_url or "",
                         ),
                     ),
-                    OverflowMenuElement(
-                        action_id=ids.ACTION_TALK_MENU,
-                        options=[
-                            Option(value=f"{ids.MENU_EDIT}:{talk.id}", label=t(lang, "menu.edit")),
-                            Option(value=f"{ids.MENU_CANCEL}:{talk.id}", label=t(lang, "menu.cancel")),
-                        ],
-                    ),
-                ],
+                    OverflowMenuElement(action_id=ids.ACTION_TALK_MENU, options=_menu_options(talk)),
+                ]
+                # Live questions (issue 5): questions in advance, before the talk starts.
+                + ([advance_ask_button(lang, talk.id)] if talk.status is TalkStatus.SCHEDULED else []),
             )
         )
     return blocks

@@ -8,7 +8,18 @@ from urllib.parse import urlparse
 
 from bot import ids
 from bot.db.models import StreamKind
-from bot.domain import DESCRIPTION_MAX, DURATION_MAX, DURATION_MIN, TITLE_MAX, URL_MAX, FieldErrors, TalkInput
+from bot.domain import (
+    DESCRIPTION_MAX,
+    DURATION_MAX,
+    DURATION_MIN,
+    REMINDER_MAX_COUNT,
+    REMINDER_MAX_MINUTES,
+    TITLE_MAX,
+    URL_MAX,
+    FieldErrors,
+    TalkInput,
+    parse_offsets,
+)
 from bot.i18n import SUPPORTED, t
 
 # A start this far in the past is still accepted: the organiser may have filled the form slowly.
@@ -118,6 +129,15 @@ def parse_talk_submission(
     if language not in SUPPORTED:
         language = lang
 
+    raw_reminders = _text(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS)
+    offsets = parse_offsets(raw_reminders)
+    if offsets is None:
+        errors.add(
+            ids.BLOCK_REMINDERS,
+            t(lang, "error.reminders.invalid", max=REMINDER_MAX_COUNT, limit=REMINDER_MAX_MINUTES),
+        )
+    reminder_offsets = ",".join(str(v) for v in offsets) if offsets else None
+
     if errors or starts_at is None or channel_id is None:
         return None, errors
     return (
@@ -131,6 +151,7 @@ def parse_talk_submission(
             stream_kind=stream_kind,
             stream_url=stream_url,
             language=language,
+            reminder_offsets=reminder_offsets,
         ),
         errors,
     )

@@ -23,6 +23,7 @@ from bot import ids
 from bot.db.models import StreamKind
 from bot.domain import DESCRIPTION_MAX, DURATION_DEFAULT, DURATION_MAX, DURATION_MIN, TITLE_MAX
 from bot.i18n import SUPPORTED, t
+from bot.views.survey import survey_choice_blocks
 
 
 def _stream_option(lang: str, kind: StreamKind) -> Option:
@@ -46,6 +47,8 @@ def build_talk_modal(
     stream_kind: StreamKind = StreamKind.MANUAL,
     stream_url: str | None = None,
     language: str | None = None,
+    reminders: str | None = None,
+    default_reminders: str = "1440,10",
     private_metadata: str = "",
 ) -> View:
     """The talk form. When editing, the channel is fixed (the announcement stays where it is)."""
@@ -139,7 +142,20 @@ def build_talk_modal(
                 initial_option=_language_option(lang, language or lang),
             ),
         ),
+        InputBlock(
+            block_id=ids.BLOCK_REMINDERS,
+            label=t(lang, "modal.field.reminders"),
+            hint=t(lang, "modal.field.reminders.hint", default=default_reminders.replace(",", ", ")),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_REMINDERS,
+                initial_value=(reminders or "").replace(",", ", ") or None,
+                max_length=64,
+            ),
+        ),
     ]
+    if not editing:
+        blocks += survey_choice_blocks(lang)  # surveys (issue 7): optional, defaults when left alone
     return View(
         type="modal",
         callback_id=ids.CALLBACK_TALK_EDIT if editing else ids.CALLBACK_TALK_NEW,

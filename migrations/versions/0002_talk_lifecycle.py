@@ -27,6 +27,9 @@ def upgrade() -> None:
     sa.Column('acquired_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_leases'))
     )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimed_at', bot.db.base.UTCDateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('talks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_offsets', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('live_channel', sa.String(length=32), nullable=True))
@@ -49,6 +52,9 @@ def downgrade() -> None:
         batch_op.drop_column('live_ts')
         batch_op.drop_column('live_channel')
         batch_op.drop_column('reminder_offsets')
+
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
 
     op.drop_table('scheduler_leases')
     # ### end Alembic commands ###

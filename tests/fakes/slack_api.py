@@ -76,6 +76,7 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "users:read.email",
     "reactions:read",
     "reactions:write",
+    "files:write",
 )
 
 # Any one of these scopes allows the method (Slack's real rules depend on the conversation type).
@@ -93,6 +94,8 @@ _METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "reactions.add": ("reactions:write",),
     "reactions.remove": ("reactions:write",),
     "reactions.get": ("reactions:read",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
 }
 
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
@@ -534,6 +537,11 @@ class FakeSlack:
         self._hash_seq = 0
         self._open_dms: set[str] = set()
         self._home_views: dict[str, str] = {}  # user id -> id of the published home view
+        # files_upload_v2 (surveys): file id -> {"filename", "title", "length", "data", "channel", "thread_ts"}
+        self.files: dict[str, dict[str, Any]] = {}
+        self._file_seq = 0
+        # Sustained rate limits per method (token buckets): method -> [per_second, capacity, tokens, last refill]
+        self._rate_limits: dict[str, list[float]] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -557,6 +565,8 @@ class FakeSlack:
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
             "reactions.get": self._reactions_get,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
@@ -736,6 +746,31 @@ class FakeSlack:
                 _Rule("ratelimit", method, times, error="ratelimited", status=429, retry_after=retry_after)
             )
 
+    def set_rate_limit(self, method: str, per_minute: float | None, *, burst: int = 1) -> None:
+        """Answer `method` with 429 + Retry-After beyond `per_minute` sustained (a token bucket holding `burst`
+        calls), like Slack's per-method tiers; None removes the limit."""
+        with self._lock:
+            if per_minute is None:
+                self._rate_limits.pop(method, None)
+            else:
+                self._rate_limits[method] = [per_minute / 60.0, float(burst), float(burst), time.monotonic()]
+
+    def _over_rate_limit(self, method: str) -> int | None:
+        """Seconds to wait (Slack's integer Retry-After) if this call exceeds the method's limit, else None."""
+        with self._lock:
+            bucket = self._rate_limits.get(method)
+            if bucket is None:
+                return None
+            rate, capacity, tokens, last = bucket
+            now = time.monotonic()
+            tokens = min(capacity, tokens + (now - last) * rate)
+            bucket[3] = now
+            if tokens >= 1:
+                bucket[2] = tokens - 1
+                return None
+            bucket[2] = tokens
+            return max(1, int(-(-(1 - tokens) // rate)))
+
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` calls to `method` are answered normally, `seconds` late."""
         with self._lock:
@@ -839,6 +874,8 @@ class FakeSlack:
 
         if method.startswith("webhook/"):
             return self._handle_webhook(method, params, headers, token, bad_json)
+        if method.startswith("upload/"):
+            return self._handle_upload(method.removeprefix("upload/"), body)
 
         injected = self._injected(method)  # may sleep, so never under the lock
         with self._lock:  # answer and record atomically: `calls` order == order state changes were applied
@@ -853,6 +890,9 @@ class FakeSlack:
             time.sleep(delay.seconds)
         rule = self._take_rule(method, ("fail", "ratelimit"))
         if rule is None:
+            wait = self._over_rate_limit(method)
+            if wait is not None:
+                return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
             return None
         headers = {"Retry-After": str(rule.retry_after)} if rule.kind == "ratelimit" else {}
         return _Reply(rule.status, {"ok": False, "error": rule.error}, headers)
@@ -1360,3 +1400,49 @@ class FakeSlack:
     def _reactions_get(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._reaction_target(params)
         return {"type": "message", "channel": message["channel"], "message": _public(message)}
+
+    # files (files_upload_v2: getUploadURLExternal, POST the bytes, completeUploadExternal)
+
+    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require(params, "filename", "length")
+        self._file_seq += 1
+        file_id = f"F{self._file_seq:06d}"
+        self.files[file_id] = {
+            "filename": str(params["filename"]),
+            "title": None,
+            "length": int(params["length"]),
+            "data": None,
+            "channel": None,
+            "thread_ts": None,
+        }
+        return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    def _handle_upload(self, file_id: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            entry = self.files.get(file_id)
+            status = 200 if entry is not None and entry["data"] is None else 404
+            if entry is not None and status == 200:
+                entry["data"] = body
+            self.calls.append(Call("upload", {"file_id": file_id, "bytes": len(body)}, {}, None, status, {}))
+        text = f"OK - {len(body)}" if status == 200 else "not_found"
+        return status, {"Content-Type": "text/plain"}, text.encode()
+
+    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require(params, "files")
+        raw = params["files"]
+        items = json.loads(raw) if isinstance(raw, str) else raw
+        out = []
+        for item in items:
+            entry = self.files.get(str(item.get("id")))
+            if entry is None or entry["data"] is None:
+                raise _ApiError("file_not_found")
+            if len(entry["data"]) != entry["length"]:
+                raise _ApiError("file_upload_size_mismatch")
+            entry["title"] = item.get("title") or entry["filename"]
+            channel = params.get("channel_id") or None
+            if channel:
+                channel = self._dm_id(str(channel)) if str(channel).startswith(("U", "W")) else str(channel)
+            entry["channel"] = channel
+            entry["thread_ts"] = params.get("thread_ts") or None
+            out.append({"id": item["id"], "name": entry["filename"], "title": entry["title"]})
+        return {"files": out}

@@ -11,33 +11,17 @@ from bot.container import Container
 from bot.db.models import OutboxMessage, StreamKind, TalkStatus
 from tests.conftest import ADMIN, ARCHIVE, ATTENDEE, GENERAL, ORGANISER, OTHER, RANDOM, SECRET_ROOM, SPEAKER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, in_days, rsvps_in_db, talk_values, talks_in_db
+from tests.helpers import (
+    ack_json,
+    block_texts,
+    create_talk,
+    in_days,
+    open_new_modal,
+    rsvps_in_db,
+    talk_values,
+    talks_in_db,
+)
 from tests.slack_driver import SlackDriver
-
-
-def open_new_modal(slack: SlackDriver, fake: FakeSlack, *, user: str = ORGANISER, text: str = "new") -> dict:
-    response = slack.command(text, user=user, channel=GENERAL)
-    assert response.status_code == 200
-    [call] = fake.wait_for("views.open")
-    return call.params["view"]
-
-
-def create_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> tuple[int, str]:
-    """Create a talk through the modal; returns (talk id, announcement ts)."""
-    view = open_new_modal(slack, fake)
-    fake.reset_calls()
-    values.setdefault("speakers", [SPEAKER])
-    response = slack.submit_view(view, talk_values(**values), user=ORGANISER)  # type: ignore[arg-type]
-    assert response.status_code == 200 and ack_json(response) == {}
-    [post] = fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"].startswith(("C", "G")))
-    talk = talks_in_db(container)[-1]
-    deadline = time.monotonic() + 5
-    while talk.announcement_ts is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-        talk = talks_in_db(container)[-1]
-    assert talk.announcement_ts == post.response["ts"]
-    fake.reset_calls()
-    return talk.id, talk.announcement_ts
 
 
 def test_new_opens_modal_prefilled_in_users_language(slack: SlackDriver, fake_slack: FakeSlack) -> None:
@@ -61,15 +45,15 @@ def test_each_invalid_field_is_reported_inline_and_nothing_is_saved(
 ) -> None:
     view = open_new_modal(slack, fake_slack)
     cases = [
-        (dict(title="   "), ids.BLOCK_TITLE, "Give the talk a title."),
-        (dict(start=int(time.time()) - 3600), ids.BLOCK_START, "That time has already passed"),
-        (dict(speakers=[]), ids.BLOCK_SPEAKERS, "Choose at least one speaker."),
-        (dict(duration="5"), ids.BLOCK_DURATION, "between 15 and 180"),
-        (dict(url="http://zoom.example.com/j/1"), ids.BLOCK_STREAM_URL, "https://"),
-        (dict(url="not a link"), ids.BLOCK_STREAM_URL, "isn't a valid link"),
-        (dict(url=None), ids.BLOCK_STREAM_URL, "Paste the link"),
-        (dict(channel=SECRET_ROOM), ids.BLOCK_CHANNEL, "/invite @lunchlearn"),
-        (dict(channel=ARCHIVE), ids.BLOCK_CHANNEL, "archived"),
+        ({"title": "   "}, ids.BLOCK_TITLE, "Give the talk a title."),
+        ({"start": int(time.time()) - 3600}, ids.BLOCK_START, "That time has already passed"),
+        ({"speakers": []}, ids.BLOCK_SPEAKERS, "Choose at least one speaker."),
+        ({"duration": "5"}, ids.BLOCK_DURATION, "between 15 and 180"),
+        ({"url": "http://zoom.example.com/j/1"}, ids.BLOCK_STREAM_URL, "https://"),
+        ({"url": "not a link"}, ids.BLOCK_STREAM_URL, "isn't a valid link"),
+        ({"url": None}, ids.BLOCK_STREAM_URL, "Paste the link"),
+        ({"channel": SECRET_ROOM}, ids.BLOCK_CHANNEL, "/invite @lunchlearn"),
+        ({"channel": ARCHIVE}, ids.BLOCK_CHANNEL, "archived"),
     ]
     for overrides, block, message in cases:
         values = talk_values(**{"speakers": [SPEAKER], **overrides})  # type: ignore[arg-type]
@@ -331,7 +315,9 @@ def test_bad_signature_and_stale_timestamp_are_rejected(
 def test_retried_event_is_processed_once(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
     event = {"type": "app_home_opened", "user": ATTENDEE, "channel": "DATT", "tab": "home", "event_ts": "1.0"}
     assert slack.event(event, event_id="EvRETRY1").status_code == 200
-    retry = slack.event(event, event_id="EvRETRY1", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = slack.event(
+        event, event_id="EvRETRY1", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert retry.status_code == 200
     from bot.db.models import ProcessedDelivery
 

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
 from bot.listeners.actions.add_to_calendar import handle_add_to_calendar
+from bot.listeners.actions.ask_question import make_ask_question_action
+from bot.listeners.actions.question_answer_later import make_question_answer_later_action
+from bot.listeners.actions.question_moderate import make_question_moderate_action
+from bot.listeners.actions.question_pick_talk import make_question_pick_talk_action
+from bot.listeners.actions.question_vote import make_question_vote_action
 from bot.listeners.actions.rsvp import make_rsvp_action
+from bot.listeners.actions.stream_add_link import make_stream_add_link_action
+from bot.listeners.actions.survey_more import make_survey_more_action
+from bot.listeners.actions.survey_rate import make_survey_rate_action
 from bot.listeners.actions.talk_menu import make_talk_menu_action
 
 
@@ -14,3 +24,14 @@ def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_RSVP_NOT_GOING)(make_rsvp_action(container, going=False))
     app.action(ids.ACTION_ADD_TO_CALENDAR)(handle_add_to_calendar)
     app.action(ids.ACTION_TALK_MENU)(make_talk_menu_action(container))
+    app.action(ids.ACTION_STREAM_ADD_LINK)(make_stream_add_link_action(container))  # streams (issue 4)
+    # Live questions (issue 5)
+    app.action(ids.ACTION_ASK_QUESTION)(make_ask_question_action(container))
+    app.action(ids.ACTION_QUESTION_VOTE)(make_question_vote_action(container))
+    app.action(ids.ACTION_QUESTION_ANSWERED)(make_question_moderate_action(container, action_name="answered"))
+    app.action(ids.ACTION_QUESTION_HIDE)(make_question_moderate_action(container, action_name="hide"))
+    app.action(ids.ACTION_QUESTION_ANSWER_LATER)(make_question_answer_later_action(container))
+    app.action(ids.ACTION_QUESTION_PICK_TALK)(make_question_pick_talk_action(container))
+    # Surveys (issue 7): the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
+    app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
+    app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))

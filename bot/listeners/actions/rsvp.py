@@ -1,4 +1,4 @@
-"""Going / not going buttons on the announcement."""
+"""Going / not going buttons on the announcement and on the Home tab."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def make_rsvp_action(container: Container, *, going: bool) -> Callable[..., None
             return
         actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
         channel_id = (body.get("channel") or {}).get("id")
-        container.talks.rsvp(actor=actor, talk_id=talk_id, going=going, channel_id=channel_id)
+        from_home = (body.get("view") or {}).get("type") == "home"
+        container.talks.rsvp(actor=actor, talk_id=talk_id, going=going, channel_id=None if from_home else channel_id)
+        if from_home:
+            # The Home tab shows the new state instead of an ephemeral message (there is no channel there).
+            container.home.publish(user_id=actor.user_id, team_id=actor.team_id)
 
     return handle_rsvp

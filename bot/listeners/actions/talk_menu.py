@@ -1,4 +1,4 @@
-"""The announcement's overflow menu: edit or cancel (organiser, speakers and admins only)."""
+"""The announcement's overflow menu: start now, end now, edit, cancel (organiser, speakers and admins only)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
                 talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
             elif choice == ids.MENU_CANCEL:
                 talks.open_cancel_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+            elif choice == ids.MENU_START_NOW:
+                done = container.lifecycle.start_now(actor=actor, talk_id=talk_id)
+                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=done)
+            elif choice == ids.MENU_END_NOW:
+                done = container.lifecycle.end_now(actor=actor, talk_id=talk_id)
+                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=done)
         except NotAllowed as refusal:
             talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
         except SlackGatewayError as exc:

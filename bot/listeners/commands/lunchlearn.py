@@ -20,6 +20,12 @@ SUBCOMMANDS = {
     "作成": "new",
     "list": "list",
     "一覧": "list",
+    "ask": "ask",
+    "質問": "ask",
+    "report": "report",  # surveys (issue 7)
+    "レポート": "report",
+    "export": "export",
+    "エクスポート": "export",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -45,8 +51,20 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 talks.open_new_modal(
                     actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id"), title=rest
                 )
+            elif sub == "ask":
+                container.questions.ask_from_command(
+                    actor=actor,
+                    channel_id=command.get("channel_id", ""),
+                    text=rest,
+                    trigger_id=command.get("trigger_id", ""),
+                    response_url=response_url,
+                )
             elif sub == "list":
                 talks.list_upcoming(actor=actor, response_url=response_url)
+            elif sub == "report":
+                container.surveys.report_command(actor=actor, query=rest, response_url=response_url)
+            elif sub == "export":
+                container.surveys.export_command(actor=actor, query=rest, response_url=response_url)
             else:
                 blocks = build_help(actor.lang, unknown=word if sub is None else None)
                 container.slack.respond(response_url, text=t(actor.lang, "help.text"), blocks=blocks)

@@ -1,14 +1,23 @@
-"""Events the manifest subscribes to. Until a feature handles one, it is acknowledged here:
-an unhandled event answers 404, and Slack disables apps that fail too many deliveries."""
+"""Events the manifest subscribes to. Every subscribed event needs a listener: an unhandled event answers 404,
+and Slack disables apps that fail too many deliveries."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.container import Container
-from bot.listeners.events.noop import handle_unused_event
+from bot.listeners.events.app_home_opened import make_app_home_opened
+from bot.listeners.events.app_rate_limited import make_app_rate_limited_middleware
+from bot.listeners.events.message import make_message_listener
+from bot.listeners.events.reaction_added import make_reaction_added
+from bot.listeners.events.reaction_removed import make_reaction_removed
 
 
 def register(app: App, container: Container) -> None:
-    for event in ("reaction_added", "reaction_removed", "message", "app_home_opened"):
-        app.event(event)(handle_unused_event)
+    app.event("app_home_opened")(make_app_home_opened(container))
+    # Live questions (issue 5): replies in a live post's thread
+    app.event("message")(make_message_listener(container))
+    # Reactions as live feedback (issue 6)
+    app.event("reaction_added")(make_reaction_added(container))
+    app.event("reaction_removed")(make_reaction_removed(container))
+    app.use(make_app_rate_limited_middleware(container))

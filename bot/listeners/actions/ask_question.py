@@ -1,0 +1,26 @@
+"""The "Ask a question" button (live post, and "Ask in advance" on the announcement): open the question modal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.container import Container
+
+
+def make_ask_question_action(container: Container) -> Callable[..., None]:
+    def handle_ask_question(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        try:
+            talk_id = int(action.get("value", ""))
+        except ValueError:
+            return
+        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        channel_id = (body.get("channel") or {}).get("id")
+        container.questions.open_ask_modal(
+            actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], channel_id=channel_id
+        )
+
+    return handle_ask_question

@@ -1,0 +1,26 @@
+"""The Answer button on a speaker's after-talk list: open the answer modal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.container import Container
+
+
+def make_question_answer_later_action(container: Container) -> Callable[..., None]:
+    def handle_question_answer_later(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        try:
+            question_id = int(action.get("value", ""))
+        except ValueError:
+            return
+        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        channel_id = (body.get("channel") or {}).get("id")
+        container.questions.open_answer_modal(
+            actor=actor, question_id=question_id, trigger_id=body["trigger_id"], channel_id=channel_id
+        )
+
+    return handle_question_answer_later

@@ -1,0 +1,28 @@
+"""The "Add link" button in the organiser's DM when a Google stream could not be created."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.container import Container
+
+
+def make_stream_add_link_action(container: Container) -> Callable[..., None]:
+    def handle_stream_add_link(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        try:
+            talk_id = int(action.get("value", ""))
+        except ValueError:
+            return
+        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        container.streams.open_link_modal(
+            actor=actor,
+            talk_id=talk_id,
+            trigger_id=body["trigger_id"],
+            channel_id=(body.get("channel") or {}).get("id"),
+        )
+
+    return handle_stream_add_link

@@ -1,0 +1,26 @@
+""" "More feedback" / "Edit" in the survey DM: opens the feedback modal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.container import Container
+
+
+def make_survey_more_action(container: Container) -> Callable[..., None]:
+    def handle_survey_more(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        raw = str(action.get("value", ""))
+        if not raw.isdigit():
+            return
+        container.surveys.open_feedback(
+            talk_id=int(raw),
+            user_id=body["user"]["id"],
+            trigger_id=body["trigger_id"],
+            response_url=body.get("response_url"),
+        )
+
+    return handle_survey_more

@@ -1,0 +1,56 @@
+"""Submission of the question modal: validate inline (text, talk still open, rate limit), store, then post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import ids
+from bot.container import Container
+from bot.db.models import QuestionSource
+from bot.i18n import t
+from bot.services.questions import QuestionRejected
+
+
+def make_question_ask_submission(container: Container) -> Callable[..., None]:
+    questions = container.questions
+
+    def handle_question_ask(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
+        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        talk_part, _, channel_id = str(view.get("private_metadata") or "").partition("|")
+        values = view["state"]["values"]
+        text = str(((values.get(ids.BLOCK_QUESTION_TEXT) or {}).get(ids.ACTION_QUESTION_TEXT) or {}).get("value") or "")
+        selected = ((values.get(ids.BLOCK_QUESTION_OPTIONS) or {}).get(ids.ACTION_QUESTION_ANONYMOUS) or {}).get(
+            "selected_options"
+        ) or []
+        anonymous = any(option.get("value") == ids.OPTION_ANONYMOUS for option in selected)
+        if not talk_part.isdigit():
+            ack(response_action="errors", errors={ids.BLOCK_QUESTION_TEXT: t(actor.lang, "notice.talk_missing")})
+            return
+        try:
+            # Stored before ack: a rejected or failed question keeps the modal open with the text in it.
+            asked = questions.ask(
+                actor=actor,
+                talk_id=int(talk_part),
+                text=text,
+                anonymous=anonymous,
+                source=QuestionSource.MODAL,
+                source_key=f"view:{view.get('id')}",
+            )
+        except QuestionRejected as exc:
+            ack(response_action="errors", errors={ids.BLOCK_QUESTION_TEXT: exc.message})
+            return
+        except Exception as exc:
+            logger.exception("Saving a question failed")
+            ack(
+                response_action="errors",
+                errors={ids.BLOCK_QUESTION_TEXT: t(actor.lang, "error.generic", error=type(exc).__name__)},
+            )
+            return
+        ack()
+        questions.publish(asked, actor=actor, channel_id=channel_id or None)
+
+    return handle_question_ask

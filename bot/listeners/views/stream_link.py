@@ -1,0 +1,43 @@
+"""Submission of the "Add a stream link" modal: validate inline, store as the talk's link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot import ids
+from bot.container import Container
+from bot.i18n import t
+from bot.services.talks import NotAllowed
+
+
+def make_stream_link_submission(container: Container) -> Callable[..., None]:
+    streams = container.streams
+
+    def handle_stream_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
+        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        state = (view["state"]["values"].get(ids.BLOCK_STREAM_LINK) or {}).get(ids.ACTION_STREAM_LINK) or {}
+        url = str(state.get("value") or "").strip()
+        if problem := streams.validate_link(url, actor.lang):
+            ack(response_action="errors", errors={ids.BLOCK_STREAM_LINK: problem})
+            return
+        talk_id = int(view.get("private_metadata") or 0)
+        try:
+            streams.set_manual_link(actor=actor, talk_id=talk_id, url=url)
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_STREAM_LINK: refusal.message})
+            return
+        except Exception as exc:
+            logger.exception("Saving a stream link failed")
+            ack(
+                response_action="errors",
+                errors={ids.BLOCK_STREAM_LINK: t(actor.lang, "error.generic", error=type(exc).__name__)},
+            )
+            return
+        ack()
+        streams.after_manual_link(actor=actor, talk_id=talk_id)
+
+    return handle_stream_link

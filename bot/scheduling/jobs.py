@@ -1,0 +1,86 @@
+"""Job functions. Module-level and taking only ids, because APScheduler pickles a reference and the arguments
+into its job store; each reloads state from the database, so running one twice changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.container import Container
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_container: Container | None = None
+
+
+def bind(container: Container) -> None:
+    """The process's services, for jobs the scheduler runs."""
+    global _container
+    with _lock:
+        _container = container
+
+
+def _current() -> Container:
+    if _container is None:
+        raise RuntimeError("scheduler jobs run before bind(container)")
+    return _container
+
+
+def send_reminder(talk_id: int, lead_minutes: int) -> None:
+    _current().lifecycle.send_reminder(talk_id, lead_minutes)
+
+
+def go_live(talk_id: int) -> None:
+    container = _current()
+    if not container.lifecycle.go_live(talk_id):
+        # Missed its whole time slot (e.g. down across it): the end still has to run.
+        container.lifecycle.end(talk_id)
+
+
+def end_talk(talk_id: int) -> None:
+    _current().lifecycle.end(talk_id)
+
+
+# --- Live questions (issue 5) ---
+
+
+def poll_question_chat(talk_id: int) -> None:
+    """One YouTube live chat poll for a live talk (the bridge also runs its own paced loop while live)."""
+    _current().question_bridge.poll_once(talk_id)
+
+
+def resume_question_bridges() -> None:
+    """At scheduler start: resume the chat bridge of YouTube talks still live (after a restart)."""
+    _current().question_bridge.resume()
+
+
+def erase_anonymous_askers() -> None:
+    """Daily: forget who asked anonymous questions, QUESTION_ANONYMOUS_RETENTION_DAYS after their talk."""
+    _current().questions.erase_anonymous_askers()
+
+
+# --- Surveys (issue 7): plan per ended talk with SurveyService.schedule(talk_id) (times from the talk's end) ---
+
+
+def survey_preliminary_report(talk_id: int, now: datetime | None = None) -> None:
+    """End + SURVEY_PRELIMINARY_HOURS: the preliminary report (organiser; speakers once enough answered)."""
+    _current().surveys.deliver_report(talk_id, final=False)
+
+
+def survey_reminder(talk_id: int, now: datetime | None = None) -> None:
+    """End + SURVEY_REMINDER_HOURS: one reminder to people who have not answered."""
+    _current().surveys.send_reminders(talk_id, now=now)
+
+
+def survey_close(talk_id: int, now: datetime | None = None) -> None:
+    """End + SURVEY_CLOSE_HOURS: close the survey, final report, summary in the thread."""
+    _current().surveys.close(talk_id, now=now)
+
+
+def survey_sweep() -> None:
+    """Every minute, and at scheduler start: resume survey DMs left pending by a restart or crash."""
+    _current().surveys.sweep()

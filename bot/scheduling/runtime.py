@@ -1,0 +1,258 @@
+"""Leader election and the APScheduler instance.
+
+Every process runs a small lease loop. The one holding the lease (a row in `scheduler_leases`, renewed every
+third of SCHEDULER_LEASE_SECONDS) runs the BackgroundScheduler; the others only serve HTTP. A leader that stops
+renewing (crash, network partition) is replaced when its lease lapses. Talks created on any replica reach the
+leader through the database: it re-reads talks every SCHEDULER_SYNC_SECONDS, and its own edits sync at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select, update
+
+from bot.container import Container
+from bot.db import repositories as repo
+from bot.db.base import utcnow
+from bot.db.models import SchedulerLease, Talk, TalkStatus
+from bot.scheduling import jobs
+from bot.services.lifecycle import PlannedJob
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+JOB_TABLE = "apscheduler_jobs"
+
+
+def _job_target(job: PlannedJob) -> tuple[Any, list[Any]]:
+    if job.kind.startswith("reminder_"):
+        return jobs.send_reminder, [job.talk_id, job.lead_minutes]
+    if job.kind == "go_live":
+        return jobs.go_live, [job.talk_id]
+    return jobs.end_talk, [job.talk_id]
+
+
+class SchedulerRuntime:
+    def __init__(self, container: Container, *, holder: str | None = None) -> None:
+        self.container = container
+        self.settings = container.settings
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.scheduler: BackgroundScheduler | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.RLock()
+        self._warned_sqlite = False
+        jobs.bind(container)
+        for hook_list in (container.hooks.talk_created, container.hooks.talk_updated, container.hooks.talk_cancelled):
+            hook_list.append(self.sync_talk)
+
+    # Public -------------------------------------------------------------------------------------------------
+
+    @property
+    def is_leader(self) -> bool:
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        """Start the lease loop in a daemon thread (returns at once)."""
+        self._thread = threading.Thread(target=self._loop, name="scheduler-lease", daemon=True)
+        self._thread.start()
+
+    def stop(self, *, release: bool = True) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        self._step_down()
+        if release:
+            self._release()
+
+    def tick(self, now: datetime | None = None) -> None:
+        """One round of the loop: take or renew the lease, then sync (also called directly by tests)."""
+        if self._hold_lease(now or utcnow()):
+            if self.scheduler is None:
+                self._step_up()
+            else:
+                self.sync_all()
+        else:
+            self._step_down()
+
+    def sync_talk(self, talk_id: int) -> None:
+        """Hook for talk changes: on the leader, (re)schedule or remove this talk's jobs now."""
+        with self._lock:
+            if self.scheduler is None:
+                return
+            with self.container.db.session() as session:
+                talk = repo.get_talk(session=session, talk_id=talk_id)
+            if talk is not None:
+                self._sync(talk, utcnow())
+
+    def sync_all(self, now: datetime | None = None) -> None:
+        """Bring the job store in line with the talks table; run or drop what is overdue (the catch-up sweep)."""
+        now = now or utcnow()
+        with self._lock:
+            if self.scheduler is None:
+                return
+            with self.container.db.session() as session:
+                talks = list(
+                    session.execute(
+                        select(Talk).where(Talk.status.in_([TalkStatus.SCHEDULED, TalkStatus.LIVE]))
+                    ).scalars()
+                )
+            wanted: set[str] = set()
+            for talk in talks:
+                wanted |= self._sync(talk, now)
+            for job in self.scheduler.get_jobs():
+                if job.id not in wanted:
+                    job.remove()
+
+    # Lease ----------------------------------------------------------------------------------------------------
+
+    def _hold_lease(self, now: datetime) -> bool:
+        if not self.settings.SCHEDULER_ENABLED:
+            return False
+        ttl = timedelta(seconds=self.settings.SCHEDULER_LEASE_SECONDS)
+        db = self.container.db
+        try:
+            with db.session() as session:
+                taken = session.execute(
+                    update(SchedulerLease)
+                    .where(
+                        SchedulerLease.name == LEASE_NAME,
+                        (SchedulerLease.holder == self.holder) | (SchedulerLease.expires_at < now),
+                    )
+                    .values(holder=self.holder, expires_at=now + ttl)
+                    .returning(SchedulerLease.acquired_at, SchedulerLease.holder)
+                ).first()
+                if taken is None:
+                    exists = session.get(SchedulerLease, LEASE_NAME)
+                    if exists is None:
+                        session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=now + ttl))
+                        session.flush()
+                        return True
+                    self._note_other_leader(exists.holder)
+                    return False
+                return True
+        except Exception as exc:
+            # Includes a lost race to insert the first lease row; try again next round.
+            logger.warning("Scheduler lease check failed (%s); not leading this round", type(exc).__name__)
+            return False
+
+    def _note_other_leader(self, holder: str) -> None:
+        if self.container.db.dialect == "sqlite" and not self._warned_sqlite:
+            self._warned_sqlite = True
+            logger.warning(
+                "SQLite is single-process: another lunchlearn process (%s) is running the scheduler on this "
+                "database, so this one serves HTTP only. Use PostgreSQL to run several replicas.",
+                holder,
+            )
+
+    def _release(self) -> None:
+        try:
+            with self.container.db.session() as session:
+                session.execute(
+                    update(SchedulerLease)
+                    .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == self.holder)
+                    .values(expires_at=utcnow() - timedelta(seconds=1))
+                )
+        except Exception:
+            logger.warning("Could not release the scheduler lease; it lapses by itself")
+
+    def _loop(self) -> None:
+        renew = max(0.2, self.settings.SCHEDULER_LEASE_SECONDS / 3)
+        interval = min(renew, self.settings.SCHEDULER_SYNC_SECONDS)
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("Scheduler loop round failed")
+            self._stop.wait(interval)
+
+    # Scheduler ------------------------------------------------------------------------------------------------
+
+    def _step_up(self) -> None:
+        with self._lock:
+            if self.scheduler is not None:
+                return
+            scheduler = BackgroundScheduler(
+                jobstores={"default": SQLAlchemyJobStore(engine=self.container.db.engine, tablename=JOB_TABLE)},
+                executors={"default": ThreadPoolExecutor(max_workers=10)},
+                job_defaults={"coalesce": True, "max_instances": 1},
+                timezone="UTC",
+            )
+            scheduler.start()
+            self.scheduler = scheduler
+            logger.info("This process (%s) now runs the scheduler", self.holder)
+            self.sync_all()
+
+    def _step_down(self) -> None:
+        with self._lock:
+            if self.scheduler is None:
+                return
+            scheduler, self.scheduler = self.scheduler, None
+        # Jobs already running finish; their effects are idempotent if the new leader runs them too.
+        scheduler.shutdown(wait=False)
+        logger.info("This process (%s) no longer runs the scheduler", self.holder)
+
+    def _sync(self, talk: Talk, now: datetime) -> set[str]:
+        """Schedule the talk's future jobs; run overdue ones now or drop them (logging each decision)."""
+        assert self.scheduler is not None
+        lifecycle = self.container.lifecycle
+        planned = lifecycle.plan(talk)
+        wanted = {job.job_id for job in planned}
+        for job in planned:
+            decision = lifecycle.due_now(job, now)
+            func, args = _job_target(job)
+            if decision is None:
+                existing = self.scheduler.get_job(job.job_id)
+                if existing is not None and existing.next_run_time == job.run_at:
+                    continue  # unchanged: no job store write
+                grace = job.grace
+                self.scheduler.add_job(
+                    func,
+                    "date",
+                    run_date=job.run_at,
+                    args=args,
+                    id=job.job_id,
+                    name=job.job_id,
+                    replace_existing=True,
+                    misfire_grace_time=int(grace.total_seconds()) if grace else None,
+                )
+            elif decision:
+                logger.info("Catch-up: running %s now (due %s)", job.job_id, job.run_at.isoformat())
+                self.scheduler.add_job(
+                    func,
+                    "date",
+                    run_date=now,
+                    args=args,
+                    id=job.job_id,
+                    name=job.job_id,
+                    replace_existing=True,
+                    misfire_grace_time=None,
+                )
+            else:
+                logger.info("Catch-up: dropping %s (due %s, too late to be useful)", job.job_id, job.run_at.isoformat())
+                wanted.discard(job.job_id)
+                self._remove(job.job_id)
+                lifecycle.record_done(talk.id, job.kind)
+        # Jobs for kinds the talk no longer needs (e.g. a removed reminder lead).
+        for job in self.scheduler.get_jobs():
+            if job.id.endswith(f":{talk.id}") and job.id not in wanted:
+                self._remove(job.id)
+        return wanted
+
+    def _remove(self, job_id: str) -> None:
+        assert self.scheduler is not None
+        try:
+            self.scheduler.remove_job(job_id)
+        except JobLookupError:
+            pass

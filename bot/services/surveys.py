@@ -1,0 +1,447 @@
+"""Post-talk feedback (issue 7): who is asked, the DM and its answers, reminder and close, the report.
+
+Timeline of a talk's survey (times from the talk's end):
+  0      talk_ended hook: recipients enqueued in survey_messages, the fan-out worker starts (survey DMs)
+  +1 h   preliminary report to the organiser (and speakers once SURVEY_MIN_RESPONSES answered)
+  +24 h  one reminder to people who have not answered
+  +72 h  the survey closes; final report; aggregate summary in the announcement's thread (unless turned off)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+from functools import partial
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.db import repositories as repo
+from bot.db import surveys_repo as srepo
+from bot.db.base import utcnow
+from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
+from bot.db.session import Database
+from bot.i18n import t
+from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.services.hooks import Hooks
+from bot.services.outbox import send_once, sent_message
+from bot.services.survey_fanout import FanoutStats, FanoutWorker
+from bot.services.survey_report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
+from bot.services.talks import Actor
+from bot.views.survey import (
+    SurveyChoices,
+    build_feedback_modal,
+    build_report,
+    build_survey_dm,
+    parse_feedback,
+    report_text,
+    summary_text,
+    survey_dm_text,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SurveyClosed(Exception):
+    pass
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class SurveyService:
+    def __init__(self, *, settings: Settings, db: Database, slack: SlackGateway, hooks: Hooks) -> None:
+        self.settings = settings
+        self.db = db
+        self.slack = slack
+        self.hooks = hooks
+        self._worker_lock = threading.Lock()
+        self._worker_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def register(self) -> None:
+        self.hooks.talk_ended.append(self.on_talk_ended)
+
+    # Organiser's choices -----------------------------------------------------------------------
+
+    def save_choices(self, talk_id: int, choices: SurveyChoices) -> None:
+        with self.db.session() as session:
+            srepo.save_choices(
+                session=session,
+                talk_id=talk_id,
+                custom_question=choices.custom_question,
+                post_summary=choices.post_summary,
+            )
+
+    # Opening: recipients -----------------------------------------------------------------------
+
+    def recipients(self, talk_id: int) -> set[str]:
+        """Everyone who RSVPed going, asked or voted on a question, or reacted (where recorded per person),
+        minus the speakers (they get the report instead)."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            if talk is None:
+                return set()
+            people = set(repo.going_user_ids(session=session, talk_id=talk_id))
+            people |= srepo.interaction_user_ids(session=session, talk_id=talk_id)
+        return people - set(talk.speaker_ids)
+
+    def on_talk_ended(self, talk_id: int) -> None:
+        self.open_survey(talk_id)
+        if self.settings.SURVEY_WORKER_AUTOSTART:
+            self.kick()
+
+    def open_survey(self, talk_id: int, *, now: datetime | None = None) -> int:
+        """Fix the survey's clock and enqueue one invite per recipient (idempotent). Returns invites added."""
+        now = now or utcnow()
+        people = self.recipients(talk_id)
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            if talk is None or talk.status is not TalkStatus.ENDED:
+                return 0
+            config = srepo.ensure_config(session=session, talk_id=talk_id)
+            if config.opened_at is None:
+                ended = talk.ended_at or now
+                config.opened_at = now
+                config.reminder_at = ended + timedelta(hours=self.reminder_hours(config))
+                config.closes_at = ended + timedelta(hours=self.close_hours(config))
+            added = srepo.enqueue(session=session, talk_id=talk_id, user_ids=people, kind=srepo.INVITE, now=now)
+        logger.info("Survey for talk %s opened: %d recipients queued", talk_id, added)
+        return added
+
+    def reminder_hours(self, config: SurveyConfig) -> float:
+        return float(config.reminder_hours or self.settings.SURVEY_REMINDER_HOURS)
+
+    def close_hours(self, config: SurveyConfig) -> float:
+        return float(config.close_hours or self.settings.SURVEY_CLOSE_HOURS)
+
+    def schedule(self, talk_id: int) -> dict[str, datetime]:
+        """The survey's job times for the scheduler: {"survey_preliminary", "survey_reminder", "survey_close"}."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            config = srepo.get_config(session=session, talk_id=talk_id)
+        if talk is None or talk.status is not TalkStatus.ENDED or config is None or config.closed_at is not None:
+            return {}
+        ended = talk.ended_at or talk.ends_at
+        return {
+            "survey_preliminary": ended + timedelta(hours=self.settings.SURVEY_PRELIMINARY_HOURS),
+            "survey_reminder": config.reminder_at or ended + timedelta(hours=self.reminder_hours(config)),
+            "survey_close": config.closes_at or ended + timedelta(hours=self.close_hours(config)),
+        }
+
+    # The fan-out worker -----------------------------------------------------------------------
+
+    def worker(self, *, worker_id: str | None = None) -> FanoutWorker:
+        return FanoutWorker(settings=self.settings, db=self.db, slack=self.slack, worker_id=worker_id or _worker_id())
+
+    def run_worker(self, *, worker_id: str | None = None, max_seconds: float | None = None) -> FanoutStats:
+        """Drain the outbox in this thread until nothing is due or waiting (tests, the survey_sweep job)."""
+        return self.worker(worker_id=worker_id).run(max_seconds=max_seconds, stop=self._stop)
+
+    def kick(self) -> None:
+        """Start the background worker thread unless one is already running in this process."""
+        with self._worker_lock:
+            if self._worker_thread is not None and self._worker_thread.is_alive():
+                return
+            self._worker_thread = threading.Thread(target=self._run_safely, name="survey-fanout", daemon=True)
+            self._worker_thread.start()
+
+    def _run_safely(self) -> None:
+        try:
+            stats = self.run_worker()
+            logger.info("Survey fan-out idle: %s", stats)
+        except Exception:
+            logger.exception("Survey fan-out worker crashed; the survey_sweep job resumes it")
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        thread = self._worker_thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def sweep(self) -> None:
+        """Resume any pending fan-out (after a restart or a crash): a scheduled job, every minute."""
+        with self.db.session() as session:
+            pending = srepo.unfinished_count(session=session)
+        if pending:
+            self.kick()
+
+    # Answers -----------------------------------------------------------------------
+
+    def _open_talk(self, talk_id: int, now: datetime | None = None) -> tuple[Talk, SurveyConfig]:
+        now = now or utcnow()
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            config = srepo.get_config(session=session, talk_id=talk_id)
+        if talk is None or config is None or config.opened_at is None:
+            raise SurveyClosed()
+        if config.closed_at is not None or (config.closes_at is not None and now >= config.closes_at):
+            raise SurveyClosed()
+        return talk, config
+
+    def rate(
+        self,
+        *,
+        talk_id: int,
+        user_id: str,
+        rating: int,
+        channel: str | None,
+        ts: str | None,
+        response_url: str | None,
+        now: datetime | None = None,
+    ) -> None:
+        """The one-click rating from the DM."""
+        lang = self.slack.user(user_id).lang
+        try:
+            talk, config = self._open_talk(talk_id, now)
+        except SurveyClosed:
+            self._say_closed(lang, response_url, user_id)
+            return
+        with self.db.session() as session:
+            srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields={"overall": rating})
+        self._refresh_dms(talk, config, user_id, lang, extra=(channel, ts))
+
+    def open_feedback(self, *, talk_id: int, user_id: str, trigger_id: str, response_url: str | None) -> None:
+        lang = self.slack.user(user_id).lang
+        try:
+            talk, config = self._open_talk(talk_id)
+        except SurveyClosed:
+            self._say_closed(lang, response_url, user_id)
+            return
+        with self.db.session() as session:
+            answer = srepo.get_answer(session=session, talk_id=talk_id, user_id=user_id)
+        view = build_feedback_modal(lang, talk, custom_question=config.custom_question, answer=answer)
+        self.slack.open_view(trigger_id=trigger_id, view=view)
+
+    def submit_feedback(self, *, talk_id: int, user_id: str, values: dict, now: datetime | None = None) -> str | None:
+        """Save the modal's answers; returns an error message (survey closed) or None."""
+        lang = self.slack.user(user_id).lang
+        try:
+            talk, config = self._open_talk(talk_id, now)
+        except SurveyClosed:
+            return t(lang, "survey.closed")
+        fields = parse_feedback(values, has_custom=bool(config.custom_question))
+        with self.db.session() as session:
+            srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
+        return None
+
+    def after_feedback(self, *, talk_id: int, user_id: str) -> None:
+        lang = self.slack.user(user_id).lang
+        try:
+            talk, config = self._open_talk(talk_id)
+        except SurveyClosed:
+            return
+        self._refresh_dms(talk, config, user_id, lang)
+
+    def _refresh_dms(
+        self,
+        talk: Talk,
+        config: SurveyConfig,
+        user_id: str,
+        lang: str,
+        extra: tuple[str | None, str | None] = (None, None),
+    ) -> None:
+        """Show "thanks, your answer: 4/5 (edit)" on the person's survey DMs (invite and reminder)."""
+        with self.db.session() as session:
+            answer = srepo.get_answer(session=session, talk_id=talk.id, user_id=user_id)
+            messages = srepo.messages_of_user(session=session, talk_id=talk.id, user_id=user_id)
+        targets: set[tuple[str, str]] = {(m.dm_channel, m.dm_ts) for m in messages if m.dm_channel and m.dm_ts}
+        if extra[0] and extra[1]:
+            targets.add((extra[0], extra[1]))
+        blocks = build_survey_dm(lang, talk, answer=answer, closes_at=config.closes_at)
+        for channel, ts in sorted(targets):
+            try:
+                self.slack.update_message(channel=channel, ts=ts, text=survey_dm_text(lang, talk), blocks=blocks)
+            except SlackGatewayError as exc:
+                logger.warning("Updating a survey DM failed: %s", exc.error)
+
+    def _say_closed(self, lang: str, response_url: str | None, user_id: str) -> None:
+        try:
+            if response_url:
+                self.slack.respond(response_url, text=t(lang, "survey.closed"))
+            else:
+                self.slack.post_message(channel=user_id, text=t(lang, "survey.closed"))
+        except SlackGatewayError as exc:
+            logger.warning("Could not tell a user the survey closed: %s", exc.error)
+
+    # Reminder and close -----------------------------------------------------------------------
+
+    def send_reminders(self, talk_id: int, *, now: datetime | None = None) -> int:
+        """One reminder to each person whose survey DM went out and who has not answered. Idempotent."""
+        now = now or utcnow()
+        with self.db.session() as session:
+            config = srepo.get_config(session=session, talk_id=talk_id)
+            if config is None or config.opened_at is None or config.closed_at is not None:
+                return 0
+            if config.closes_at is not None and now >= config.closes_at:
+                return 0
+            answered = srepo.answered_user_ids(session=session, talk_id=talk_id)
+            invited = [
+                m.user_id
+                for m in srepo.messages_for(session=session, talk_id=talk_id, kind=srepo.INVITE)
+                if m.status is SurveyMessageStatus.SENT and m.user_id not in answered
+            ]
+            added = srepo.enqueue(session=session, talk_id=talk_id, user_ids=invited, kind=srepo.REMINDER, now=now)
+        logger.info("Survey reminder for talk %s: %d queued", talk_id, added)
+        if added and self.settings.SURVEY_WORKER_AUTOSTART:
+            self.kick()
+        return added
+
+    def close(self, talk_id: int, *, now: datetime | None = None) -> bool:
+        """Close the survey (late clicks get "this survey has closed") and send the final report. Idempotent."""
+        now = now or utcnow()
+        with self.db.session() as session:
+            config = srepo.get_config(session=session, talk_id=talk_id, lock=True)
+            if config is None or config.opened_at is None:
+                return False
+            if config.closed_at is None:
+                config.closed_at = now
+                # Unsent survey DMs are pointless now.
+                for m in srepo.messages_for(session=session, talk_id=talk_id):
+                    if m.status in (SurveyMessageStatus.PENDING, SurveyMessageStatus.FAILED):
+                        m.status, m.next_attempt_at, m.last_error = (
+                            SurveyMessageStatus.UNDELIVERABLE,
+                            None,
+                            "survey_closed",
+                        )
+        self.deliver_report(talk_id, final=True)
+        return True
+
+    # Report -----------------------------------------------------------------------
+
+    def report(self, talk_id: int) -> tuple[Talk, Report, SurveyConfig] | None:
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            config = srepo.get_config(session=session, talk_id=talk_id)
+            if talk is None or config is None or config.opened_at is None:
+                return None
+            data = compute_report(session=session, talk=talk, min_responses=self.settings.SURVEY_MIN_RESPONSES)
+        return talk, data, config
+
+    def deliver_report(self, talk_id: int, *, final: bool) -> list[str]:
+        """The scheduled report (preliminary or final), once per person and kind: to the organiser, to the
+        speakers once enough people answered; the final one also as a summary in the thread. Returns users."""
+        found = self.report(talk_id)
+        if found is None:
+            return []
+        talk, data, config = found
+        people = [talk.organiser_id]
+        if not data.withheld:
+            people += [s for s in talk.speaker_ids if s not in people]
+        kind = "final" if final else "preliminary"
+        for user_id in people:
+            self._send_report(talk, data, config, user_id, key=f"survey_report_{kind}:{talk.id}:{user_id}")
+        if final and config.post_summary and not data.withheld and talk.announcement_channel and talk.announcement_ts:
+            channel, thread = talk.announcement_channel, talk.announcement_ts
+            send_once(
+                self.db,
+                key=f"survey_summary:{talk.id}",
+                talk_id=talk.id,
+                kind="survey_summary",
+                recipient=channel,
+                send=partial(
+                    self.slack.post_message, channel=channel, thread_ts=thread, text=summary_text(talk.language, data)
+                ),
+            )
+        return people
+
+    def _send_report(self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, key: str | None) -> None:
+        lang = self.slack.user(user_id).lang
+        final = config.closed_at is not None
+        blocks = build_report(lang, data, final=final, closes_at=config.closes_at, timezone=talk.timezone)
+        post = partial(self.slack.post_message, channel=user_id, text=report_text(lang, data), blocks=blocks)
+        if key is None:
+            posted: tuple[str, str] | None = post()
+        else:
+            send_once(self.db, key=key, talk_id=talk.id, kind="survey_report", recipient=user_id, send=post)
+            posted = sent_message(self.db, key)
+        if posted is None:
+            return
+        channel, ts = posted
+        charts_key = key.replace("survey_report_", "survey_charts_") if key else ""
+        files = [(f"ratings-{talk.id}.png", ratings_chart(data, lang), t(lang, "chart.ratings.title"))]
+        if (timeline := timeline_chart(data, lang)) is not None:
+            files.append((f"reactions-{talk.id}.png", timeline, t(lang, "chart.timeline.title")))
+
+        def upload() -> tuple[str, str]:
+            ids = self.slack.upload_files(channel=channel, files=files, thread_ts=ts)
+            return channel, ",".join(ids)
+
+        if key is None:
+            try:
+                upload()
+            except SlackGatewayError as exc:
+                logger.warning("Uploading report charts failed: %s", exc.error)
+        else:
+            send_once(self.db, key=charts_key, talk_id=talk.id, kind="survey_charts", recipient=user_id, send=upload)
+
+    # Commands -----------------------------------------------------------------------
+
+    def find_talk(self, team_id: str, query: str) -> Talk | None:
+        query = query.strip()
+        with self.db.session() as session:
+            if query.lstrip("#").isdigit():
+                talk = repo.get_talk(session=session, talk_id=int(query.lstrip("#")))
+                return talk if talk is not None and talk.team_id == team_id else None
+            base = select(Talk).where(Talk.team_id == team_id).order_by(Talk.starts_at.desc())
+            exact = session.execute(base.where(func.lower(Talk.title) == query.lower()).limit(1)).scalar_one_or_none()
+            if exact is not None:
+                return exact
+            like = f"%{query.lower()}%"
+            return session.execute(base.where(func.lower(Talk.title).like(like)).limit(1)).scalar_one_or_none()
+
+    def report_command(self, *, actor: Actor, query: str, response_url: str) -> None:
+        """/lunchlearn report <talk>: the report again, by DM, to its organiser or a speaker."""
+        talk = self._command_talk(actor, query, response_url)
+        if talk is None:
+            return
+        if actor.user_id != talk.organiser_id and actor.user_id not in talk.speaker_ids:
+            self.slack.respond(response_url, text=t(actor.lang, "command.report.not_allowed", title=talk.title))
+            return
+        found = self.report(talk.id)
+        if found is None:
+            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            return
+        _, data, config = found
+        if data.withheld and actor.user_id != talk.organiser_id:
+            text = t(
+                actor.lang, "command.report.withheld", title=talk.title, min=data.min_responses, count=data.responses
+            )
+            self.slack.respond(response_url, text=text)
+            return
+        self._send_report(talk, data, config, actor.user_id, key=None)
+        self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=talk.title))
+
+    def export_command(self, *, actor: Actor, query: str, response_url: str) -> None:
+        """/lunchlearn export <talk>: the answers as CSV, by DM, to the organiser only."""
+        talk = self._command_talk(actor, query, response_url)
+        if talk is None:
+            return
+        if actor.user_id != talk.organiser_id:
+            self.slack.respond(response_url, text=t(actor.lang, "command.export.not_allowed", title=talk.title))
+            return
+        with self.db.session() as session:
+            config = srepo.get_config(session=session, talk_id=talk.id)
+            content = answers_csv(session=session, talk=talk)
+        if config is None or config.opened_at is None:
+            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            return
+        channel, ts = self.slack.post_message(
+            channel=actor.user_id, text=t(actor.lang, "export.comment", title=talk.title)
+        )
+        self.slack.upload_files(channel=channel, files=[(f"feedback-{talk.id}.csv", content, talk.title)], thread_ts=ts)
+        self.slack.respond(response_url, text=t(actor.lang, "command.export.sent", title=talk.title))
+
+    def _command_talk(self, actor: Actor, query: str, response_url: str) -> Talk | None:
+        if not query.strip():
+            self.slack.respond(response_url, text=t(actor.lang, "command.report.usage"))
+            return None
+        talk = self.find_talk(actor.team_id, query)
+        if talk is None:
+            self.slack.respond(response_url, text=t(actor.lang, "command.talk_not_found", query=query[:100]))
+        return talk

@@ -1,0 +1,85 @@
+"""The go-live post (in the announcement's thread, broadcast to the channel) and reminders."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.metadata import Metadata
+
+from bot import ids
+from bot.db.models import Talk, TalkStatus
+from bot.i18n import t
+from bot.views.formatting import mentions, slack_date, truncate
+
+
+def live_metadata(talk: Talk) -> Metadata:
+    return Metadata(event_type=ids.METADATA_EVENT_TYPE, event_payload={"talk_id": talk.id, "kind": "live"})
+
+
+def reminder_metadata(talk: Talk, lead_minutes: int) -> Metadata:
+    return Metadata(
+        event_type=ids.METADATA_EVENT_TYPE,
+        event_payload={"talk_id": talk.id, "kind": f"reminder_{lead_minutes}"},
+    )
+
+
+def live_text(talk: Talk, url: str | None) -> str:
+    lang = talk.language
+    if talk.status is TalkStatus.ENDED:
+        return t(lang, "live.ended", title=talk.title)
+    return t(lang, "live.fallback", title=talk.title, url=url or "")
+
+
+def build_live_post(talk: Talk, *, url: str | None, extra: list[Block]) -> list[Block]:
+    """The live post; `extra` comes from features (questions, reactions) through Hooks.live_post_blocks."""
+    lang = talk.language
+    if talk.status is TalkStatus.ENDED:
+        return [SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "live.ended", title=talk.title), 3000)))]
+    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "live.header", title=talk.title), 150))]
+    if url:
+        label = truncate(url, 80)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=t(lang, "live.join", url=url, url_label=label))))
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.BLOCK_LIVE_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        action_id=ids.ACTION_JOIN_STREAM,
+                        text=t(lang, "live.join.button"),
+                        url=url,
+                        style="primary",
+                        value=str(talk.id),
+                    )
+                ],
+            )
+        )
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=t(lang, "live.no_link"))))
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=t(lang, "live.speakers", speakers=mentions(talk.speaker_ids)))])
+    )
+    # Leave room for Slack's 50-block limit whatever the features add.
+    return blocks + extra[: 50 - len(blocks)]
+
+
+def lead_text(lang: str, lead_minutes: int) -> str:
+    if lead_minutes >= 120 and lead_minutes % 60 == 0:
+        return t(lang, "reminder.lead.hours", hours=lead_minutes // 60)
+    return t(lang, "reminder.lead.minutes", minutes=lead_minutes)
+
+
+def reminder_thread_text(talk: Talk) -> str:
+    return t(talk.language, "reminder.text", title=talk.title, when=slack_date(talk.starts_at, talk.timezone))
+
+
+def reminder_dm_text(talk: Talk, lang: str, lead_minutes: int, url: str | None) -> str:
+    link = t(lang, "reminder.dm.link", url=url) if url else ""
+    when = slack_date(talk.starts_at, talk.timezone)
+    return t(lang, "reminder.dm", title=talk.title, lead=lead_text(lang, lead_minutes), when=when, link=link).strip()

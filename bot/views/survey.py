@@ -1,0 +1,371 @@
+"""Survey Block Kit: the DM (rating row, thanks/edit, closed), the feedback modal, the talk modal's survey
+fields, the report and the thread summary. Pure functions of their inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.metadata import Metadata
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.db.models import SurveyAnswer, Talk
+from bot.i18n import t
+from bot.views.formatting import slack_date, truncate
+
+CUSTOM_QUESTION_MAX = 300
+TEXT_ANSWER_MAX = 2000
+RATINGS = (1, 2, 3, 4, 5)
+
+
+# The talk modal's survey fields (creation) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyChoices:
+    custom_question: str | None = None
+    post_summary: bool = True
+
+
+def survey_choice_blocks(lang: str) -> list[InputBlock]:
+    """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+    return [
+        InputBlock(
+            block_id=ids.BLOCK_SURVEY_QUESTION,
+            label=t(lang, "survey.field.question"),
+            hint=t(lang, "survey.field.question.hint"),
+            optional=True,
+            element=PlainTextInputElement(action_id=ids.ACTION_SURVEY_QUESTION, max_length=CUSTOM_QUESTION_MAX),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_SURVEY_OPTIONS,
+            label=t(lang, "survey.field.options"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.ACTION_SURVEY_OPTIONS,
+                options=[Option(value=ids.SURVEY_OPTION_NO_SUMMARY, label=t(lang, "survey.field.no_summary"))],
+            ),
+        ),
+    ]
+
+
+def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> SurveyChoices:
+    question = ((values.get(ids.BLOCK_SURVEY_QUESTION) or {}).get(ids.ACTION_SURVEY_QUESTION) or {}).get("value")
+    question = " ".join(str(question or "").split())[:CUSTOM_QUESTION_MAX] or None
+    selected = ((values.get(ids.BLOCK_SURVEY_OPTIONS) or {}).get(ids.ACTION_SURVEY_OPTIONS) or {}).get(
+        "selected_options"
+    ) or []
+    no_summary = any(o.get("value") == ids.SURVEY_OPTION_NO_SUMMARY for o in selected)
+    return SurveyChoices(custom_question=question, post_summary=not no_summary)
+
+
+# The DM --------------------------------------------------------------------------------------------------------------
+
+
+def survey_metadata(talk_id: int, kind: str) -> Metadata:
+    """Lets a restarted worker find a DM it posted but could not record (no second DM)."""
+    return Metadata(event_type=ids.METADATA_SURVEY_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": kind})
+
+
+def _rating_row(lang: str, talk_id: int, selected: int | None) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=ids.BLOCK_SURVEY_RATING,
+        elements=[
+            ButtonElement(
+                action_id=f"{ids.ACTION_SURVEY_RATE}_{n}",
+                text=str(n) if n != selected else f"✓ {n}",
+                value=f"{talk_id}:{n}",
+                style="primary" if n == selected else None,
+            )
+            for n in RATINGS
+        ],
+    )
+
+
+def survey_dm_text(lang: str, talk: Talk, *, reminder: bool = False) -> str:
+    return t(lang, "survey.reminder.fallback" if reminder else "survey.dm.fallback", title=talk.title)
+
+
+def build_survey_dm(
+    lang: str,
+    talk: Talk,
+    *,
+    answer: SurveyAnswer | None = None,
+    closes_at: datetime | None = None,
+    closed: bool = False,
+    reminder: bool = False,
+) -> list[Block]:
+    """The survey DM: the question and 1..5 row; after an answer, "thanks, your answer: 4/5" with Edit."""
+    intro_key = "survey.reminder" if reminder else "survey.dm.intro"
+    when = slack_date(closes_at, talk.timezone) if closes_at else ""
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, intro_key, title=talk.title, when=when), 3000)))
+    ]
+    if closed:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "survey.dm.closed_note"))]))
+        return blocks
+    answered = answer is not None
+    if answered and answer is not None and answer.overall is not None:
+        thanks = t(lang, "survey.dm.thanks", overall=answer.overall)
+    elif answered:
+        thanks = t(lang, "survey.dm.thanks_plain")
+    if answered:
+        blocks = [
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(t(lang, "survey.modal.heading", title=talk.title), 3000))
+            )
+        ]
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=thanks),
+                accessory=ButtonElement(
+                    action_id=ids.ACTION_SURVEY_MORE, text=t(lang, "survey.button.edit"), value=str(talk.id)
+                ),
+            )
+        )
+        blocks.append(_rating_row(lang, talk.id, answer.overall if answer else None))
+    else:
+        blocks.append(_rating_row(lang, talk.id, None))
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.BLOCK_SURVEY_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        action_id=ids.ACTION_SURVEY_MORE, text=t(lang, "survey.button.more"), value=str(talk.id)
+                    )
+                ],
+            )
+        )
+    footer = t(lang, "survey.dm.editable", when=when) if closes_at else t(lang, "survey.dm.scale")
+    if answered and closes_at:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "survey.dm.scale"))]))
+    return blocks
+
+
+# The feedback modal --------------------------------------------------------------------------------------------------
+
+
+def _rating_option(lang: str, n: int) -> Option:
+    return Option(value=str(n), label=t(lang, f"survey.rating.{n}"))
+
+
+def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, current: int | None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=t(lang, label_key),
+        optional=True,
+        element=StaticSelectElement(
+            action_id=action_id,
+            options=[_rating_option(lang, n) for n in RATINGS],
+            initial_option=_rating_option(lang, current) if current in RATINGS else None,
+        ),
+    )
+
+
+def _text_input(lang: str, block_id: str, action_id: str, label: str, current: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=truncate(label, 2000),
+        optional=True,
+        element=PlainTextInputElement(
+            action_id=action_id, multiline=True, max_length=TEXT_ANSWER_MAX, initial_value=current or None
+        ),
+    )
+
+
+def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, answer: SurveyAnswer | None) -> View:
+    share = Option(value=ids.SHARE_NAME_VALUE, label=t(lang, "survey.modal.share"))
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "survey.modal.heading", title=talk.title), 3000))),
+        _rating_select(
+            lang,
+            ids.BLOCK_SURVEY_OVERALL,
+            ids.ACTION_SURVEY_OVERALL,
+            "survey.modal.overall",
+            answer.overall if answer else None,
+        ),
+        _rating_select(
+            lang,
+            ids.BLOCK_SURVEY_USEFULNESS,
+            ids.ACTION_SURVEY_USEFULNESS,
+            "survey.modal.usefulness",
+            answer.usefulness if answer else None,
+        ),
+        _text_input(
+            lang,
+            ids.BLOCK_SURVEY_IMPROVE,
+            ids.ACTION_SURVEY_IMPROVE,
+            t(lang, "survey.modal.improve"),
+            answer.improve if answer else None,
+        ),
+        _text_input(
+            lang,
+            ids.BLOCK_SURVEY_TOPICS,
+            ids.ACTION_SURVEY_TOPICS,
+            t(lang, "survey.modal.topics"),
+            answer.topics if answer else None,
+        ),
+    ]
+    if custom_question:
+        blocks.append(
+            _text_input(
+                lang,
+                ids.BLOCK_SURVEY_CUSTOM,
+                ids.ACTION_SURVEY_CUSTOM,
+                custom_question,
+                answer.custom_answer if answer else None,
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=ids.BLOCK_SURVEY_SHARE,
+            label=t(lang, "survey.modal.share"),
+            hint=t(lang, "survey.modal.share.hint"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.ACTION_SURVEY_SHARE,
+                options=[share],
+                initial_options=[share] if answer is not None and answer.share_name else None,
+            ),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=ids.CALLBACK_SURVEY_FEEDBACK,
+        title=t(lang, "survey.modal.title"),
+        submit=t(lang, "survey.modal.submit"),
+        close=t(lang, "survey.modal.close"),
+        private_metadata=str(talk.id),
+        blocks=blocks,
+    )
+
+
+def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: bool) -> dict[str, Any]:
+    """The answer fields from the modal (every field: an emptied field clears the stored answer)."""
+
+    def value(block: str, action: str) -> dict[str, Any]:
+        return (values.get(block) or {}).get(action) or {}
+
+    def rating(block: str, action: str) -> int | None:
+        raw = (value(block, action).get("selected_option") or {}).get("value")
+        return int(raw) if raw in {str(n) for n in RATINGS} else None
+
+    def text(block: str, action: str) -> str | None:
+        return str(value(block, action).get("value") or "").strip()[:TEXT_ANSWER_MAX] or None
+
+    selected = value(ids.BLOCK_SURVEY_SHARE, ids.ACTION_SURVEY_SHARE).get("selected_options") or []
+    fields: dict[str, Any] = {
+        "overall": rating(ids.BLOCK_SURVEY_OVERALL, ids.ACTION_SURVEY_OVERALL),
+        "usefulness": rating(ids.BLOCK_SURVEY_USEFULNESS, ids.ACTION_SURVEY_USEFULNESS),
+        "improve": text(ids.BLOCK_SURVEY_IMPROVE, ids.ACTION_SURVEY_IMPROVE),
+        "topics": text(ids.BLOCK_SURVEY_TOPICS, ids.ACTION_SURVEY_TOPICS),
+        "share_name": any(o.get("value") == ids.SHARE_NAME_VALUE for o in selected),
+    }
+    if has_custom:
+        fields["custom_answer"] = text(ids.BLOCK_SURVEY_CUSTOM, ids.ACTION_SURVEY_CUSTOM)
+    return fields
+
+
+# The report ----------------------------------------------------------------------------------------------------------
+
+
+def _fmt_avg(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "–"
+
+
+def _distribution(dist: dict[int, int]) -> str:
+    return " ".join(f"{n}★×{dist.get(n, 0)}" for n in RATINGS)
+
+
+def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | None, timezone: str) -> list[Block]:
+    """`report` is a bot.services.survey_report.Report (typed Any to keep views free of service imports)."""
+    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=report.title), 150))]
+    status = (
+        t(lang, "report.final")
+        if final
+        else t(lang, "report.preliminary", when=slack_date(closes_at, timezone) if closes_at else "")
+    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
+    lines = [
+        t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
+        t(lang, "report.responses", count=report.responses, asked=report.asked, rate=report.response_rate_pct),
+    ]
+    for label_key, avg, dist in (
+        ("report.label.overall", report.overall_avg, report.overall_dist),
+        ("report.label.usefulness", report.usefulness_avg, report.usefulness_dist),
+    ):
+        label = t(lang, label_key)
+        if avg is None:
+            lines.append(t(lang, "report.rating.none", label=label))
+        else:
+            lines.append(t(lang, "report.rating", label=label, avg=_fmt_avg(avg), dist=_distribution(dist)))
+    if report.questions is not None:
+        lines.append(t(lang, "report.questions", asked=report.questions.asked, answered=report.questions.answered))
+        lines += [t(lang, "report.question", text=truncate(q, 200), votes=v) for q, v in report.questions.top]
+    if report.reaction_totals is not None:
+        if report.reaction_totals:
+            totals = " ".join(f":{e}: {n}" for e, n in sorted(report.reaction_totals.items(), key=lambda i: -i[1]))
+            lines.append(t(lang, "report.reactions", totals=totals))
+        else:
+            lines.append(t(lang, "report.reactions.none"))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    if report.withheld:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=t(lang, "report.withheld", min=report.min_responses, count=report.responses)
+                    )
+                ]
+            )
+        )
+    groups: list[tuple[str, list[tuple[str, str | None]]]] = [
+        (t(lang, "report.comments.improve"), report.improve),
+        (t(lang, "report.comments.topics"), report.topics),
+    ]
+    if report.custom_question:
+        groups.append((report.custom_question, report.custom))
+    blocks.append(DividerBlock())
+    for label, comments in groups:
+        body = "\n".join(
+            t(lang, "report.comment", text=truncate(text, 500), who=f"<@{who}>" if who else t(lang, "report.anonymous"))
+            for text, who in comments
+        )
+        text = t(lang, "report.comments", label=truncate(label, 200)) + "\n" + (body or t(lang, "report.no_comments"))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000))))
+    return blocks
+
+
+def report_text(lang: str, report: Any) -> str:
+    return t(lang, "report.header", title=report.title)
+
+
+def summary_text(lang: str, report: Any) -> str:
+    """The aggregate line for the announcement's thread: no comments, no names."""
+    return t(
+        lang,
+        "report.summary",
+        title=report.title,
+        count=report.responses,
+        overall=_fmt_avg(report.overall_avg),
+        usefulness=_fmt_avg(report.usefulness_avg),
+    )

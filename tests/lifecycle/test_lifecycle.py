@@ -1,0 +1,469 @@
+"""Reminders, go-live and end: scheduling, effects, exactly-once, catch-up, restart and leader hand-over.
+
+Time is controlled: job functions and `tick(now)` take explicit times; nothing waits for a wall-clock minute."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bot import ids
+from bot.config import Settings
+from bot.container import Container, build_container
+from bot.db.base import utcnow
+from bot.db.models import OutboxMessage, OutboxStatus, TalkStatus
+from bot.db.session import Database
+from bot.scheduling import jobs
+from bot.scheduling.runtime import SchedulerRuntime
+from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
+from tests.fakes.slack_api import FakeSlack
+from tests.helpers import ack_json, block_texts, create_talk, in_days, talk_values, talks_in_db
+from tests.slack_driver import SlackDriver
+
+
+@pytest.fixture
+def runtime(container: Container) -> Iterator[SchedulerRuntime]:
+    """This process leads: the scheduler runs (its loop is driven by tick() in tests)."""
+    rt = SchedulerRuntime(container, holder="test-leader")
+    rt.tick()
+    assert rt.is_leader
+    yield rt
+    rt.stop()
+
+
+def job_ids(rt: SchedulerRuntime) -> dict[str, object]:
+    assert rt.scheduler is not None
+    return {job.id: job.next_run_time for job in rt.scheduler.get_jobs()}
+
+
+def wait_jobs(rt: SchedulerRuntime, expected: dict[str, object], timeout: float = 5) -> None:
+    """Jobs are synced by a hook after the announcement is posted: wait for them to settle."""
+    deadline = time.monotonic() + timeout
+    while job_ids(rt) != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job_ids(rt) == expected
+
+
+def talk(container: Container, talk_id: int):  # type: ignore[no-untyped-def]
+    return next(t for t in talks_in_db(container) if t.id == talk_id)
+
+
+def rsvp(slack: SlackDriver, fake: FakeSlack, talk_id: int, ts: str, *users: str) -> None:
+    for user in users:
+        slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=user, channel=GENERAL, message_ts=ts)
+    fake.wait_for("chat.postEphemeral", count=len(users))
+    fake.reset_calls()
+
+
+def thread_posts(fake: FakeSlack, ts: str) -> list:  # type: ignore[type-arg]
+    return fake.calls_to("chat.postMessage") and [
+        c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts
+    ]
+
+
+# Scheduling -----------------------------------------------------------------------------------------------------
+
+
+def test_jobs_follow_create_edit_and_cancel(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, runtime: SchedulerRuntime
+) -> None:
+    start = in_days(3, hour=15)
+    talk_id, ts = create_talk(slack, fake_slack, container, start=start, duration="30")
+    t = talk(container, talk_id)
+    wait_jobs(
+        runtime,
+        {
+            f"reminder_1440:{talk_id}": t.starts_at - timedelta(days=1),
+            f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
+            f"go_live:{talk_id}": t.starts_at,
+            f"end:{talk_id}": t.starts_at + timedelta(minutes=30),
+        },
+    )
+
+    # Edit: move it a day later with a single 30-minute reminder; the jobs move with it.
+    slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
+    [opened] = fake_slack.wait_for("views.open")
+    values = talk_values(start=start + 86400, duration="60", include_channel=False, speakers=[SPEAKER])
+    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "30"}}
+    assert ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER)) == {}
+    fake_slack.wait_for("chat.update")
+    new_start = t.starts_at + timedelta(days=1)
+    expected = {
+        f"reminder_30:{talk_id}": new_start - timedelta(minutes=30),
+        f"go_live:{talk_id}": new_start,
+        f"end:{talk_id}": new_start + timedelta(minutes=60),
+    }
+    wait_jobs(runtime, expected)
+    assert talk(container, talk_id).reminder_offsets == "30"
+
+    # Cancel: every job of the talk is gone.
+    container.talks.cancel_talk(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id, reason="")
+    container.talks.after_cancel(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id)
+    assert job_ids(runtime) == {}
+
+
+def test_no_day_before_reminder_for_a_talk_created_hours_ahead(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, runtime: SchedulerRuntime
+) -> None:
+    talk_id, _ = create_talk(slack, fake_slack, container, start=int(time.time()) + 3 * 3600)
+    t = talk(container, talk_id)
+    wait_jobs(
+        runtime,
+        {
+            f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
+            f"go_live:{talk_id}": t.starts_at,
+            f"end:{talk_id}": t.ends_at,
+        },
+    )
+
+
+def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
+    slack.command("new", user=ORGANISER)
+    [opened] = fake_slack.wait_for("views.open")
+    values = talk_values(speakers=[SPEAKER])
+    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "ten, 0"}}
+    errors = ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER))["errors"]
+    assert list(errors) == [ids.BLOCK_REMINDERS]
+    assert talks_in_db(container) == []
+
+
+# Effects and exactly-once ----------------------------------------------------------------------------------------
+
+
+def test_reminder_goes_to_thread_and_attendees_once_even_when_raced(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    rsvp(slack, fake_slack, talk_id, ts, ATTENDEE, SPEAKER)
+    jobs.bind(container)
+    moment = talk(container, talk_id).starts_at - timedelta(minutes=10)
+
+    # Two scheduler threads (or replicas) run the same reminder at once, then it runs a third time.
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        container.lifecycle.send_reminder(talk_id, 10, now=moment)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    container.lifecycle.send_reminder(talk_id, 10, now=moment + timedelta(seconds=30))
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    thread = [c for c in posts if c.params.get("thread_ts") == ts]
+    dms = {c.params["channel"]: c.params["text"] for c in posts if c.params["channel"] in (ATTENDEE, SPEAKER)}
+    assert len(thread) == 1 and "Reminder: *Intro to Rust* starts" in thread[0].params["text"]
+    assert thread[0].params["metadata"]["event_payload"] == {"talk_id": talk_id, "kind": "reminder_10"}
+    assert len([c for c in posts if c.params["channel"] in (ATTENDEE, SPEAKER)]) == 2
+    assert "in 10 minutes" in dms[ATTENDEE] and "https://zoom.example.com/j/123" in dms[ATTENDEE]
+    assert "あと10分" in dms[SPEAKER]
+    assert OTHER not in dms
+
+
+def test_late_reminder_is_dropped_not_sent(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    rsvp(slack, fake_slack, talk_id, ts, ATTENDEE)
+    moment = talk(container, talk_id).starts_at - timedelta(minutes=10)
+    assert container.lifecycle.send_reminder(talk_id, 10, now=moment + timedelta(minutes=6)) is False
+    fake_slack.assert_no_call("chat.postMessage")
+    # ...and it is recorded as done, so no later sync plans it again.
+    assert f"reminder_10:{talk_id}" not in {j.job_id for j in container.lifecycle.plan(talk(container, talk_id))}
+
+
+def test_go_live_posts_once_with_the_link_and_marks_the_announcement(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    fired: list[int] = []
+    container.hooks.talk_live.append(fired.append)
+    start = talk(container, talk_id).starts_at
+
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        barrier.wait()
+        container.lifecycle.go_live(talk_id, now=start)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+
+    [live] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    assert live.params["reply_broadcast"] in (True, "true", "1", 1)
+    assert live.params["metadata"]["event_payload"] == {"talk_id": talk_id, "kind": "live"}
+    text = block_texts(live.params["blocks"])
+    assert "Live now: Intro to Rust" in text and "https://zoom.example.com/j/123" in text
+    updates = [c for c in fake_slack.calls_to("chat.update") if c.params["ts"] == ts]
+    assert updates and all("LIVE now" in block_texts(u.params["blocks"]) for u in updates), [
+        block_texts(u.params["blocks"]) for u in updates
+    ]
+    t = talk(container, talk_id)
+    assert t.status is TalkStatus.LIVE and t.live_ts == live.response["ts"] and t.live_channel == GENERAL
+    assert fired  # features (questions, reactions) were told
+
+
+def test_go_live_recovers_a_post_whose_recording_was_lost(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    """A crash between Slack accepting the live post and the database recording it must not post it twice."""
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    # The state such a crash leaves: the outbox row claimed long ago, the message already in Slack's thread.
+    with container.db.session() as session:
+        session.add(
+            OutboxMessage(
+                key=f"live_post:{talk_id}",
+                talk_id=talk_id,
+                kind="live_post",
+                recipient=GENERAL,
+                status=OutboxStatus.SENDING,
+                attempts=1,
+                claimed_at=utcnow() - timedelta(minutes=5),
+            )
+        )
+    posted = fake_slack.add_message(
+        GENERAL,
+        "live",
+        user=fake_slack.bot_user_id,
+        thread_ts=ts,
+        metadata={"event_type": ids.METADATA_EVENT_TYPE, "event_payload": {"talk_id": talk_id, "kind": "live"}},
+    )
+    container.lifecycle.go_live(talk_id, now=talk(container, talk_id).starts_at)
+    fake_slack.assert_no_call("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)
+    assert talk(container, talk_id).live_ts == posted["ts"]
+
+
+def test_end_marks_everything_ended_and_starts_post_talk_work(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    ended: list[int] = []
+    container.hooks.talk_ended.append(ended.append)
+    t = talk(container, talk_id)
+    container.lifecycle.go_live(talk_id, now=t.starts_at)
+    live_ts = talk(container, talk_id).live_ts
+    fake_slack.reset_calls()
+
+    assert container.lifecycle.end(talk_id, now=t.ends_at) is True
+    assert container.lifecycle.end(talk_id, now=t.ends_at) is False  # a second run changes nothing
+    container.refresher.flush()
+    t = talk(container, talk_id)
+    assert t.status is TalkStatus.ENDED and t.ended_at is not None
+    announcement = fake_slack.message(GENERAL, ts)
+    assert "This talk has ended" in block_texts(announcement["blocks"])
+    assert not [b for b in announcement["blocks"] if b["type"] == "actions"]
+    assert "has ended" in block_texts(fake_slack.message(GENERAL, str(live_ts))["blocks"])
+    assert ended == [talk_id]
+
+
+def test_start_now_and_end_now_from_the_menu(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_START_NOW}:{talk_id}", user=OTHER, channel=GENERAL, message_ts=ts)
+    [refusal] = fake_slack.wait_for("chat.postEphemeral")
+    assert "Only the organiser" in refusal.params["text"]
+    assert talk(container, talk_id).status is TalkStatus.SCHEDULED
+
+    slack.overflow(
+        ids.ACTION_TALK_MENU, f"{ids.MENU_START_NOW}:{talk_id}", user=SPEAKER, channel=GENERAL, message_ts=ts
+    )
+    fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)
+    assert talk(container, talk_id).status is TalkStatus.LIVE
+    menu = [e for b in fake_slack.message(GENERAL, ts)["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    options = [o["value"] for e in menu if e["type"] == "overflow" for o in e["options"]]
+    assert f"{ids.MENU_END_NOW}:{talk_id}" in options and f"{ids.MENU_START_NOW}:{talk_id}" not in options
+
+    slack.overflow(
+        ids.ACTION_TALK_MENU, f"{ids.MENU_END_NOW}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts
+    )
+    fake_slack.wait_for(
+        "chat.postEphemeral", where=lambda c: c.params["user"] == ORGANISER and "has ended" in c.params["text"]
+    )
+    assert talk(container, talk_id).status is TalkStatus.ENDED
+
+
+# The whole story through HTTP and the scheduler's own jobs ------------------------------------------------------
+
+
+def test_http_story_from_new_to_end(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, runtime: SchedulerRuntime
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2), duration="15")
+    rsvp(slack, fake_slack, talk_id, ts, ATTENDEE)
+    assert runtime.scheduler is not None
+    t = talk(container, talk_id)
+    wait_jobs(
+        runtime,
+        {
+            f"reminder_1440:{talk_id}": t.starts_at - timedelta(days=1),
+            f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
+            f"go_live:{talk_id}": t.starts_at,
+            f"end:{talk_id}": t.ends_at,
+        },
+    )
+    # Run each job exactly as the scheduler would at its time, in order.
+    for job_id in (f"reminder_1440:{talk_id}", f"reminder_10:{talk_id}", f"go_live:{talk_id}", f"end:{talk_id}"):
+        job = runtime.scheduler.get_job(job_id)
+        assert job is not None, job_id
+        if job_id.startswith("reminder"):
+            # Reminders check lateness against the clock; run them as if at their moment.
+            container.lifecycle.send_reminder(talk_id, job.args[1], now=job.next_run_time)
+        else:
+            job.func(*job.args)
+    container.refresher.flush()
+    thread = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    kinds = [c.params["metadata"]["event_payload"]["kind"] for c in thread]
+    assert kinds == ["reminder_1440", "reminder_10", "live"]
+    assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ATTENDEE]) == 2
+    assert talk(container, talk_id).status is TalkStatus.ENDED
+    runtime.sync_all()
+    assert job_ids(runtime) == {}
+
+
+# Restarts and catch-up ------------------------------------------------------------------------------------------
+
+
+def _second_container(settings: Settings) -> Container:
+    db = Database.from_url(settings.DATABASE_URL)
+    return build_container(settings, db=db)
+
+
+def test_jobs_survive_a_restart_and_fire_once(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, settings: Settings
+) -> None:
+    first = SchedulerRuntime(container, holder="first")
+    first.tick()
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    deadline = time.monotonic() + 5
+    while f"go_live:{talk_id}" not in job_ids(first) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert f"go_live:{talk_id}" in job_ids(first)
+    # Make the go-live due in a moment, then stop the process before it fires.
+    assert first.scheduler is not None
+    soon = utcnow() + timedelta(seconds=1)
+    first.scheduler.modify_job(f"go_live:{talk_id}", next_run_time=soon)
+    first.stop()
+
+    other = _second_container(settings)
+    second = SchedulerRuntime(other, holder="second")
+    try:
+        # The new process takes the lease without syncing (so only the stored job can fire the go-live).
+        assert second._hold_lease(utcnow())
+        from bot.scheduling.runtime import BackgroundScheduler, SQLAlchemyJobStore, ThreadPoolExecutor
+
+        second.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=other.db.engine, tablename="apscheduler_jobs")},
+            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            timezone="UTC",
+        )
+        second.scheduler.start()
+        fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts, timeout=10)
+        second.tick()  # a normal round after that: nothing fires twice
+        time.sleep(0.3)
+        assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]) == 1
+        assert talk(other, talk_id).status is TalkStatus.LIVE
+    finally:
+        second.stop()
+        other.db.engine.dispose()
+
+
+def test_catch_up_after_downtime(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
+    """Down across several job times: late-but-useful reminders go, stale ones are dropped, go-live and end run."""
+    in_talk, in_ts = create_talk(slack, fake_slack, container, start=in_days(2), title="Still on")
+    over, over_ts = create_talk(slack, fake_slack, container, start=in_days(2), title="Missed")
+    soon, soon_ts = create_talk(slack, fake_slack, container, start=in_days(3), title="Tomorrow")
+    now = utcnow()
+    with container.db.session() as session:
+        from bot.db.models import Talk
+
+        for talk_id, start in ((in_talk, now - timedelta(minutes=5)), (over, now - timedelta(hours=3))):
+            row = session.get(Talk, talk_id)
+            assert row is not None
+            row.created_at = start - timedelta(days=3)
+            row.starts_at, row.ends_at = start, start + timedelta(minutes=45)
+        row = session.get(Talk, soon)
+        assert row is not None
+        # Its day-before reminder was due 2 hours ago (less than half of 24 h late: still worth sending).
+        row.created_at = now - timedelta(days=3)
+        row.starts_at, row.ends_at = now + timedelta(hours=22), now + timedelta(hours=22, minutes=45)
+    fake_slack.reset_calls()
+
+    rt = SchedulerRuntime(container, holder="after-downtime")
+    try:
+        rt.tick()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (
+            talk(container, in_talk).status is TalkStatus.LIVE and talk(container, over).status is TalkStatus.ENDED
+        ):
+            time.sleep(0.05)
+        fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == soon_ts)
+        container.refresher.flush()
+    finally:
+        rt.stop()
+
+    def kinds(ts: str) -> list[str]:
+        return [
+            c.params["metadata"]["event_payload"]["kind"]
+            for c in fake_slack.calls_to("chat.postMessage")
+            if c.params.get("thread_ts") == ts
+        ]
+
+    assert kinds(in_ts) == ["live"]  # its reminders were too late; go-live still useful
+    assert talk(container, in_talk).status is TalkStatus.LIVE
+    assert kinds(over_ts) == []  # whole slot missed: no live post, but the end ran
+    assert talk(container, over).status is TalkStatus.ENDED
+    assert kinds(soon_ts) == ["reminder_1440"]
+
+
+# Several processes ---------------------------------------------------------------------------------------------
+
+
+def test_one_leader_and_takeover_after_the_lease_lapses(container: Container, settings: Settings) -> None:
+    quick = settings.model_copy(update={"SCHEDULER_LEASE_SECONDS": 2.0})
+    a_container, b_container = _second_container(quick), _second_container(quick)
+    a, b = SchedulerRuntime(a_container, holder="A"), SchedulerRuntime(b_container, holder="B")
+    try:
+        now = utcnow()
+        a.tick(now)
+        b.tick(now)
+        assert a.is_leader and not b.is_leader
+        a.tick(now + timedelta(seconds=1))  # renews
+        b.tick(now + timedelta(seconds=2.5))
+        assert not b.is_leader
+        # A dies (no renewal, no release): B takes over once the lease has lapsed.
+        b.tick(now + timedelta(seconds=4))
+        assert b.is_leader
+        a.tick(now + timedelta(seconds=4.5))  # A comes back: it must step down
+        assert not a.is_leader
+    finally:
+        a.stop(release=False)
+        b.stop()
+        a_container.db.engine.dispose()
+        b_container.db.engine.dispose()
+
+
+def test_sqlite_says_it_is_single_process(
+    container: Container, settings: Settings, db_kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if db_kind != "sqlite":
+        pytest.skip("SQLite only")
+    a = SchedulerRuntime(container, holder="first-process")
+    other = _second_container(settings)
+    b = SchedulerRuntime(other, holder="second-process")
+    try:
+        a.tick()
+        with caplog.at_level("WARNING"):
+            b.tick()
+        assert not b.is_leader
+        assert "SQLite is single-process" in caplog.text and "first-process" in caplog.text
+    finally:
+        a.stop()
+        b.stop()
+        other.db.engine.dispose()

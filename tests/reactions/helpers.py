@@ -1,0 +1,84 @@
+"""Helpers for the reaction tests: a live talk, reaction events as Slack sends them, reading the counts back."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.container import Container
+from bot.db import reactions_repo as rrepo
+from bot.db import repositories as repo
+from bot.db.models import Talk
+from tests.fakes.slack_api import FakeSlack
+from tests.scenario.test_talk_flow import create_talk
+from tests.slack_driver import SlackDriver
+
+
+def live_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> Talk:
+    """A talk announced through the modal, then taken live by the lifecycle (live post + legend seeded)."""
+    talk_id, _ = create_talk(slack, fake, container, **values)
+    assert container.lifecycle.go_live(talk_id)
+    with container.db.session() as session:
+        talk = repo.get_talk(session=session, talk_id=talk_id)
+    assert talk is not None and talk.live_channel and talk.live_ts
+    return talk
+
+
+def reaction_event(
+    user: str,
+    name: str,
+    channel: str,
+    ts: str,
+    *,
+    added: bool = True,
+    at: float | None = None,
+    item_type: str = "message",
+) -> dict[str, Any]:
+    return {
+        "type": "reaction_added" if added else "reaction_removed",
+        "user": user,
+        "reaction": name,
+        "item_user": "UBOT",
+        "item": {"type": item_type, "channel": channel, "ts": ts},
+        "event_ts": f"{at if at is not None else time.time():.6f}",
+    }
+
+
+def react(
+    slack: SlackDriver, user: str, name: str, channel: str, ts: str, *, added: bool = True, **kwargs: Any
+) -> None:
+    event_id = kwargs.pop("event_id", None)
+    response = slack.event(reaction_event(user, name, channel, ts, added=added, **kwargs), event_id=event_id)
+    assert response.status_code == 200, response.text
+
+
+def totals(container: Container, talk_id: int, surface: str = "live") -> dict[str, int]:
+    container.reactions.flush()
+    with container.db.session() as session:
+        return rrepo.totals(session=session, talk_id=talk_id, surface=surface)
+
+
+def timeline(container: Container, talk_id: int, surface: str = "live") -> list[rrepo.TimelinePoint]:
+    container.reactions.flush()
+    with container.db.session() as session:
+        return rrepo.timeline(session=session, talk_id=talk_id, surface=surface)
+
+
+def give_reactions(fake: FakeSlack, channel: str, ts: str, reactions: dict[str, list[str]]) -> None:
+    """Set the reactions Slack holds on a message (people reacting while Slack was not sending us events)."""
+    with fake._lock:
+        message = fake._find_message(channel, ts)
+        assert message is not None
+        kept = [
+            r for r in message.get("reactions", []) if fake.bot_user_id in r["users"] and r["name"] not in reactions
+        ]
+        for r in kept:
+            r["users"], r["count"] = [fake.bot_user_id], 1
+        for name, users in reactions.items():
+            bot = (
+                [fake.bot_user_id]
+                if any(r["name"] == name for r in message.get("reactions", []) if fake.bot_user_id in r["users"])
+                else []
+            )
+            kept.append({"name": name, "users": users + bot, "count": len(users) + len(bot)})
+        message["reactions"] = kept

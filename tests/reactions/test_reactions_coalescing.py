@@ -1,0 +1,74 @@
+"""The coalescing bound under a burst: with MESSAGE_UPDATE_INTERVAL=3 (production's value) the live post gets at
+most one chat.update per 3 s, and the last reaction is visible within 5 s."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.config import Settings
+from bot.container import Container
+from tests.fakes.slack_api import FakeSlack
+from tests.helpers import block_texts
+from tests.reactions.helpers import live_talk, react, totals
+from tests.slack_driver import SlackDriver
+
+INTERVAL = 3.0
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"MESSAGE_UPDATE_INTERVAL": INTERVAL})
+
+
+def test_burst_gives_at_most_one_update_per_interval_and_shows_the_end_state_within_5s(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk = live_talk(slack, fake_slack, container)
+    ch, ts = talk.live_channel, talk.live_ts
+    assert ch and ts
+    time.sleep(INTERVAL)  # the go-live render is the previous update; start the burst from a clean interval
+
+    def updates() -> list:  # type: ignore[type-arg]
+        return [c for c in fake_slack.calls_to("chat.update") if c.params["ts"] == ts]
+
+    seen: list[float] = []  # when each update was observed (polled every 10 ms)
+    stop = threading.Event()
+
+    def sample() -> None:
+        known = len(updates())
+        while not stop.is_set():
+            n = len(updates())
+            seen.extend([time.monotonic()] * (n - known))
+            known = n
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    sent = 0
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while time.monotonic() - started < 7.5:  # a burst spanning a few intervals
+            batch = [pool.submit(react, slack, f"UB{sent + i}", "clap", ch, ts) for i in range(20)]
+            for f in batch:
+                f.result()
+            sent += 20
+    last_event = time.monotonic()
+
+    def final(call) -> bool:  # type: ignore[no-untyped-def]
+        return call.params["ts"] == ts and f":clap: {sent}" in block_texts(call.params["blocks"])
+
+    fake_slack.wait_for("chat.update", where=final, timeout=5.0)
+    shown = time.monotonic()
+    stop.set()
+    sampler.join(2)
+    assert totals(container, talk.id) == {"clap": sent}
+    assert shown - last_event <= 5.0
+    gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
+    assert seen and all(gap >= INTERVAL - 0.1 for gap in gaps), gaps
+    duration = seen[-1] - started
+    assert len(seen) <= int(duration // INTERVAL) + 1
+    assert sent >= 100

@@ -73,6 +73,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     # Post-talk feedback survey and report (issue 7): recipients queued and DMed when a talk ends.
     surveys = SurveyService(settings=settings, db=db, slack=slack, hooks=hooks)
     surveys.register()
+    # Survey reminder, close and reports run on the scheduler, planned from the database like the talk's own jobs.
+    hooks.job_planners.append(lambda talk: surveys.schedule(talk.id))
     return Container(
         settings=settings,
         db=db,

@@ -74,7 +74,8 @@ MESSAGES: dict[str, str] = {
     "notice.cancelled": "*{title}* on {when} has been cancelled by {by}.",
     "notice.cancelled_reason": "*{title}* on {when} has been cancelled by {by}: {reason}",
     "notice.announce_failed": "I saved *{title}* but couldn't post the announcement in <#{channel}> ({error}). "
-    "I'll keep the talk; fix the channel and use Edit to try again.",
+    "The talk is kept: fix the channel (for a private channel, invite me with /invite @lunchlearn), then press Try again.",
+    "button.retry_announce": "Try again",
     "notice.talk_missing": "I can't find that talk any more.",
     "refusal.not_allowed": "Only the organiser, the speakers or a workspace admin can {action} *{title}*.",
     "refusal.action.edit": "edit",

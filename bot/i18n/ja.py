@@ -74,7 +74,8 @@ MESSAGES: dict[str, str] = {
     "notice.cancelled": "{when} の *{title}* は {by} により中止になりました。",
     "notice.cancelled_reason": "{when} の *{title}* は {by} により中止になりました：{reason}",
     "notice.announce_failed": "*{title}* は保存しましたが、<#{channel}> に告知を投稿できませんでした（{error}）。"
-    "勉強会は残してあります。チャンネルを確認して、編集からもう一度お試しください。",
+    "勉強会は残してあります。チャンネルを確認して（プライベートチャンネルなら /invite @lunchlearn で招待）、「もう一度試す」を押してください。",
+    "button.retry_announce": "もう一度試す",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
     "refusal.action.edit": "編集",

@@ -45,6 +45,28 @@ def end_talk(talk_id: int) -> None:
     _current().lifecycle.end(talk_id)
 
 
+def prune_deliveries() -> None:
+    """Hourly: forget Slack deliveries older than a day (Slack retries within minutes)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.db import repositories as repo
+
+    with _current().db.session() as session:
+        removed = repo.prune_deliveries(session=session, before=datetime.now(UTC) - timedelta(days=1))
+    if removed:
+        logger.info("Pruned %d processed Slack deliveries", removed)
+
+
+def run_feature_job(kind: str, talk_id: int) -> None:
+    """A feature's job (Hooks.job_planners): `kind` names a function of this module taking the talk id."""
+    func = globals().get(kind)
+    if not callable(func) or kind.startswith("_") or kind == "run_feature_job":
+        logger.error("No job function %s for talk %s", kind, talk_id)
+        return
+    func(talk_id)
+    _current().lifecycle.record_done(talk_id, kind)
+
+
 # --- Live questions (issue 5) ---
 
 

@@ -32,10 +32,13 @@ from bot.services.lifecycle import PlannedJob
 logger = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
+MAINTENANCE = "maintenance:"
 JOB_TABLE = "apscheduler_jobs"
 
 
 def _job_target(job: PlannedJob) -> tuple[Any, list[Any]]:
+    if job.feature:
+        return jobs.run_feature_job, [job.kind, job.talk_id]
     if job.kind.startswith("reminder_"):
         return jobs.send_reminder, [job.talk_id, job.lead_minutes]
     if job.kind == "go_live":
@@ -54,7 +57,8 @@ class SchedulerRuntime:
         self._lock = threading.RLock()
         self._warned_sqlite = False
         jobs.bind(container)
-        for hook_list in (container.hooks.talk_created, container.hooks.talk_updated, container.hooks.talk_cancelled):
+        hooks = container.hooks
+        for hook_list in (hooks.talk_created, hooks.talk_updated, hooks.talk_cancelled, hooks.talk_ended):
             hook_list.append(self.sync_talk)
 
     # Public -------------------------------------------------------------------------------------------------
@@ -103,16 +107,21 @@ class SchedulerRuntime:
             if self.scheduler is None:
                 return
             with self.container.db.session() as session:
+                # Ended talks stay in view for a week: post-talk work (surveys, reports) is planned from them.
+                recent_end = now - timedelta(days=7)
                 talks = list(
                     session.execute(
-                        select(Talk).where(Talk.status.in_([TalkStatus.SCHEDULED, TalkStatus.LIVE]))
+                        select(Talk).where(
+                            Talk.status.in_([TalkStatus.SCHEDULED, TalkStatus.LIVE])
+                            | ((Talk.status == TalkStatus.ENDED) & (Talk.ends_at >= recent_end))
+                        )
                     ).scalars()
                 )
             wanted: set[str] = set()
             for talk in talks:
                 wanted |= self._sync(talk, now)
             for job in self.scheduler.get_jobs():
-                if job.id not in wanted:
+                if job.id not in wanted and not job.id.startswith(MAINTENANCE):
                     job.remove()
 
     # Lease ----------------------------------------------------------------------------------------------------
@@ -192,7 +201,47 @@ class SchedulerRuntime:
             scheduler.start()
             self.scheduler = scheduler
             logger.info("This process (%s) now runs the scheduler", self.holder)
+            self._add_maintenance(scheduler)
             self.sync_all()
+
+    def _add_maintenance(self, scheduler: BackgroundScheduler) -> None:
+        """Work not tied to one talk: resume what a restart interrupted, and periodic housekeeping."""
+        now = utcnow()
+        scheduler.add_job(
+            jobs.resume_question_bridges,
+            "date",
+            run_date=now,
+            id=f"{MAINTENANCE}resume_question_bridges",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            jobs.survey_sweep,
+            "interval",
+            seconds=60,
+            next_run_time=now,
+            id=f"{MAINTENANCE}survey_sweep",
+            replace_existing=True,
+            misfire_grace_time=30,
+        )
+        scheduler.add_job(
+            jobs.erase_anonymous_askers,
+            "interval",
+            hours=24,
+            next_run_time=now + timedelta(minutes=5),
+            id=f"{MAINTENANCE}erase_anonymous_askers",
+            replace_existing=True,
+            misfire_grace_time=3600,
+        )
+        scheduler.add_job(
+            jobs.prune_deliveries,
+            "interval",
+            hours=1,
+            next_run_time=now + timedelta(minutes=1),
+            id=f"{MAINTENANCE}prune_deliveries",
+            replace_existing=True,
+            misfire_grace_time=600,
+        )
 
     def _step_down(self) -> None:
         with self._lock:

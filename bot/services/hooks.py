@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from slack_sdk.models.blocks import Block
@@ -32,6 +33,9 @@ class Hooks:
     talk_rsvp: list[TalkHook] = field(default_factory=list)  # someone's RSVP changed (streams: Meet guest list)
     # Extra blocks for the live post (a question button, the reaction legend and pulse...), in order.
     live_post_blocks: list[Callable[[Talk], list[Block]]] = field(default_factory=list)
+    # Scheduled work of features: Talk -> {kind: when}; `kind` names a job function in bot.scheduling.jobs that
+    # takes the talk id. Each runs once (recorded as done), is re-planned from the database like the lifecycle's.
+    job_planners: list[Callable[[Talk], dict[str, datetime]]] = field(default_factory=list)
     # The watch link for a talk whose stream is created through Google (None: not available).
     stream_link: list[Callable[[Talk], str | None]] = field(default_factory=list)
 
@@ -59,3 +63,12 @@ class Hooks:
             except Exception:
                 logger.exception("stream link provider failed for talk %s", talk.id)
         return talk.stream_url
+
+    def feature_jobs(self, talk: Talk) -> dict[str, datetime]:
+        planned: dict[str, datetime] = {}
+        for planner in self.job_planners:
+            try:
+                planned.update(planner(talk))
+            except Exception:
+                logger.exception("job planner failed for talk %s", talk.id)
+        return planned

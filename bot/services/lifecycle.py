@@ -38,6 +38,7 @@ class PlannedJob:
     talk_id: int
     run_at: datetime
     lead_minutes: int = 0
+    feature: bool = False  # planned by a feature through Hooks.job_planners
 
     @property
     def job_id(self) -> str:
@@ -74,9 +75,10 @@ class LifecycleService:
         return parse_offsets(self.settings.REMINDER_OFFSETS) or []
 
     def plan(self, talk: Talk, *, done: set[str] | None = None) -> list[PlannedJob]:
-        """Every job the talk still needs, from its state in the database (`done`: keys of finished reminders)."""
+        """Every job the talk still needs, from its state in the database (`done`: keys of finished jobs)."""
+        done = done if done is not None else self.done_keys(talk.id)
+        jobs: list[PlannedJob] = []
         if talk.status is TalkStatus.SCHEDULED:
-            done = done if done is not None else self.done_keys(talk.id)
             jobs = [
                 PlannedJob(f"reminder_{lead}", talk.id, talk.starts_at - timedelta(minutes=lead), lead)
                 for lead in self.offsets_for(talk)
@@ -85,17 +87,19 @@ class LifecycleService:
                 if talk.starts_at - timedelta(minutes=lead) > talk.created_at
                 and _done_key(f"reminder_{lead}", talk.id) not in done
             ]
-            return jobs + [
-                PlannedJob("go_live", talk.id, talk.starts_at),
-                PlannedJob("end", talk.id, talk.ends_at),
-            ]
-        if talk.status is TalkStatus.LIVE:
-            jobs = [PlannedJob("end", talk.id, talk.ends_at)]
+            jobs += [PlannedJob("go_live", talk.id, talk.starts_at), PlannedJob("end", talk.id, talk.ends_at)]
+        elif talk.status is TalkStatus.LIVE:
             if not talk.live_ts:
                 # Live but no live post recorded (Slack failed, or a crash): retry it now.
-                jobs.insert(0, PlannedJob("go_live", talk.id, talk.starts_at))
-            return jobs
-        return []
+                jobs.append(PlannedJob("go_live", talk.id, talk.starts_at))
+            jobs.append(PlannedJob("end", talk.id, talk.ends_at))
+        if talk.status is not TalkStatus.CANCELLED:
+            jobs += [
+                PlannedJob(kind, talk.id, when, feature=True)
+                for kind, when in self.hooks.feature_jobs(talk).items()
+                if _done_key(kind, talk.id) not in done
+            ]
+        return jobs
 
     def due_now(self, job: PlannedJob, now: datetime) -> bool | None:
         """For a job whose time has passed: True = run it now, False = drop it (too late). None: not due yet."""

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.blocks import Block
+
 from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
@@ -18,7 +20,12 @@ from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGat
 from bot.services.hooks import Hooks
 from bot.services.outbox import send_once
 from bot.services.refresher import Refresher
-from bot.views.announcement import announcement_metadata, announcement_text, build_announcement
+from bot.views.announcement import (
+    announcement_metadata,
+    announcement_text,
+    build_announce_failed,
+    build_announcement,
+)
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import slack_date
@@ -139,10 +146,8 @@ class TalkService:
             )
         except SlackGatewayError as exc:
             logger.warning("Announcing talk %s failed: %s", talk_id, exc.error)
-            self._tell(
-                actor.user_id,
-                t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=exc.error),
-            )
+            text = t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=exc.error)
+            self._tell(actor.user_id, text, blocks=build_announce_failed(actor.lang, talk_id=talk_id, text=text))
             return
         with self.db.session() as session:
             stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
@@ -151,6 +156,23 @@ class TalkService:
         link = self.slack.permalink(channel=channel, ts=ts) or ""
         self._tell(actor.user_id, t(actor.lang, "confirm.created", title=talk.title, channel=channel, link=link))
         self.hooks.fire("talk_created", talk_id)
+
+    def retry_announce(self, *, actor: Actor, talk_id: int) -> str | None:
+        """The organiser's "Try again" after a failed announcement; returns a refusal or a problem to show."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is None:
+            return t(actor.lang, "notice.talk_missing")
+        if not self.can_manage(talk, actor.user_id):
+            action = t(actor.lang, "refusal.action.edit")
+            return t(actor.lang, "refusal.not_allowed", action=action, title=talk.title)
+        if talk.announcement_ts:
+            return None  # already announced (a double click, or another replica)
+        problem = self.channel_error(talk.channel_id, actor.lang)
+        if problem:
+            return problem
+        self.announce(talk_id, actor=actor)
+        return None
 
     # Announcement refresh ------------------------------------------------------------------------------
 
@@ -271,7 +293,13 @@ class TalkService:
         logger.info("Talk %s edited by %s", talk_id, actor.user_id)
 
     def after_update(self, *, actor: Actor, talk_id: int) -> None:
-        """Update the announcement in place and confirm with its permalink."""
+        """Update the announcement in place and confirm with its permalink (or post it, if it never went out)."""
+        with self.db.session() as session:
+            current = repo.get_talk(session=session, talk_id=talk_id)
+        if current is not None and not current.announcement_ts:
+            self.announce(talk_id, actor=actor)
+            self.hooks.fire("talk_updated", talk_id)
+            return
         try:
             self.refresh_announcement(talk_id, now=True)
         except SlackGatewayError as exc:
@@ -369,10 +397,10 @@ class TalkService:
 
     # Messages to people --------------------------------------------------------------------------------
 
-    def _tell(self, user_id: str, text: str) -> None:
+    def _tell(self, user_id: str, text: str, *, blocks: list[Block] | None = None) -> None:
         """A DM from the app; failures are logged, never raised (it is a courtesy, not the work)."""
         try:
-            self.slack.post_message(channel=user_id, text=text)
+            self.slack.post_message(channel=user_id, text=text, blocks=blocks)
         except SlackGatewayError as exc:
             logger.warning("Could not DM %s: %s", user_id, exc.error)
 

@@ -118,3 +118,20 @@ def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
             )
         )
     return blocks
+
+
+def build_announce_failed(lang: str, *, talk_id: int, text: str) -> list[Block]:
+    """The organiser's DM when the announcement could not be posted, with a button to try again."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000))),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=ids.ACTION_RETRY_ANNOUNCE,
+                    text=t(lang, "button.retry_announce"),
+                    value=str(talk_id),
+                    style="primary",
+                )
+            ]
+        ),
+    ]

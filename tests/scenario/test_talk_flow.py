@@ -93,12 +93,13 @@ def test_submission_stores_talk_and_announces_with_rsvp(
     assert "Ownership without tears." in text
     assert "*0* going" in text
     action_ids = [e["action_id"] for b in post.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert action_ids == [
+    assert action_ids[:4] == [
         ids.ACTION_RSVP_GOING,
         ids.ACTION_RSVP_NOT_GOING,
         ids.ACTION_ADD_TO_CALENDAR,
         ids.ACTION_TALK_MENU,
     ]
+    assert ids.ACTION_ASK_QUESTION in action_ids  # questions in advance
     calendar = next(
         e
         for b in post.params["blocks"]
@@ -141,7 +142,7 @@ def test_public_channel_is_joined_before_announcing(
     assert talks_in_db(container)[0].announcement_channel == RANDOM
 
 
-def test_announcement_failure_is_reported_to_the_organiser_and_talk_kept(
+def test_announcement_failure_is_reported_to_the_organiser_who_can_try_again(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container
 ) -> None:
     view = open_new_modal(slack, fake_slack)
@@ -151,6 +152,21 @@ def test_announcement_failure_is_reported_to_the_organiser_and_talk_kept(
     assert "couldn't post the announcement" in dm.params["text"] and "restricted_action" in dm.params["text"]
     [talk] = talks_in_db(container)
     assert talk.announcement_ts is None
+    [button] = [e for b in dm.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == ids.ACTION_RETRY_ANNOUNCE and button["value"] == str(talk.id)
+
+    # Someone else pressing it (e.g. a forwarded message) is refused; the organiser's press announces.
+    slack.button(ids.ACTION_RETRY_ANNOUNCE, str(talk.id), user=OTHER, channel=f"D{OTHER}", message_ts="1.0")
+    fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params["channel"] == OTHER and "Only the organiser" in c.params["text"]
+    )
+    fake_slack.assert_no_call("chat.postMessage", within=0.2, where=lambda c: c.params["channel"] == GENERAL and c.ok)
+    slack.button(ids.ACTION_RETRY_ANNOUNCE, str(talk.id), user=ORGANISER, channel=f"D{ORGANISER}", message_ts="1.0")
+    [post] = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == GENERAL and c.ok)
+    fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params["channel"] == ORGANISER and "is announced" in c.params["text"]
+    )
+    assert talks_in_db(container)[0].announcement_ts == post.response["ts"]
 
 
 def test_rsvp_toggles_and_double_clicks_count_once(

@@ -34,7 +34,7 @@ def test_429_with_retry_after_and_5xx_are_retried_without_duplicates(
     stats = container.surveys.run_worker()
     assert (stats.sent, stats.rate_limited, stats.retried) == (6, 1, 2)
     _assert_exactly_once(fake_slack, CROWD[:6])
-    attempts = [c for c in fake_slack.calls_to("chat.postMessage")]
+    attempts = fake_slack.calls_to("chat.postMessage")
     # The 429 was honoured: the next attempt came at least Retry-After later.
     limited = next(i for i, c in enumerate(fake_slack.calls) if c.status == 429)
     assert limited < len(fake_slack.calls) - 1

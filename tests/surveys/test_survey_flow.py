@@ -61,7 +61,10 @@ def test_recipients_are_rsvps_askers_voters_minus_speakers_each_once(
     text = block_texts(english.params["blocks"])
     assert "Intro to Rust" in text and "How was it overall?" in text and "More feedback" in text
     rating_ids = [
-        e["action_id"] for b in english.params["blocks"] if b.get("block_id") == ids.BLOCK_SURVEY_RATING for e in b["elements"]
+        e["action_id"]
+        for b in english.params["blocks"]
+        if b.get("block_id") == ids.BLOCK_SURVEY_RATING
+        for e in b["elements"]
     ]
     assert rating_ids == [f"{ids.ACTION_SURVEY_RATE}_{n}" for n in range(1, 6)]
     japanese = next(c for c in dms if c.params["channel"] == JAPANESE)
@@ -71,9 +74,7 @@ def test_recipients_are_rsvps_askers_voters_minus_speakers_each_once(
 
 def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
     _people(fake_slack)
-    talk_id, _ = ended_talk(
-        slack, fake_slack, container, going=[ATTENDEE, JAPANESE], question="Which language next?"
-    )
+    talk_id, _ = ended_talk(slack, fake_slack, container, going=[ATTENDEE, JAPANESE], question="Which language next?")
     container.surveys.run_worker()
     dm = next(c for c in survey_dms(fake_slack) if c.params["channel"] == ATTENDEE)
     fake_slack.reset_calls()
@@ -88,7 +89,11 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     # More feedback / Edit: the modal, prefilled, with the custom question and an unticked share box.
     fake_slack.reset_calls()
     slack.button(
-        ids.ACTION_SURVEY_MORE, str(talk_id), user=ATTENDEE, channel=dm.response["channel"], message_ts=dm.response["ts"]
+        ids.ACTION_SURVEY_MORE,
+        str(talk_id),
+        user=ATTENDEE,
+        channel=dm.response["channel"],
+        message_ts=dm.response["ts"],
     )
     [opened] = fake_slack.wait_for("views.open")
     view = opened.params["view"]
@@ -97,7 +102,9 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     assert blocks[ids.BLOCK_SURVEY_CUSTOM]["label"]["text"] == "Which language next?"
     assert "initial_options" not in blocks[ids.BLOCK_SURVEY_SHARE]["element"]
     values = {
-        ids.BLOCK_SURVEY_OVERALL: {ids.ACTION_SURVEY_OVERALL: {"type": "static_select", "selected_option": {"value": "5"}}},
+        ids.BLOCK_SURVEY_OVERALL: {
+            ids.ACTION_SURVEY_OVERALL: {"type": "static_select", "selected_option": {"value": "5"}}
+        },
         ids.BLOCK_SURVEY_USEFULNESS: {
             ids.ACTION_SURVEY_USEFULNESS: {"type": "static_select", "selected_option": {"value": "3"}}
         },
@@ -141,12 +148,12 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     assert answers(container, talk_id)[ATTENDEE].overall == 2
     response = slack.submit_view({**view, "id": opened.response["view"]["id"]}, values, user=ATTENDEE)
     assert ack_json(response)["response_action"] == "errors"
-    ja_dm = next(c for c in survey_dms(fake_slack) if c.params["channel"] == JAPANESE) if survey_dms(fake_slack) else None
+    ja_dm = (
+        next(c for c in survey_dms(fake_slack) if c.params["channel"] == JAPANESE) if survey_dms(fake_slack) else None
+    )
     assert ja_dm is None  # nothing new was sent after close
     fake_slack.reset_calls()
-    slack.button(
-        f"{ids.ACTION_SURVEY_RATE}_3", f"{talk_id}:3", user=JAPANESE, channel=f"D{JAPANESE}", message_ts="1.0"
-    )
+    slack.button(f"{ids.ACTION_SURVEY_RATE}_3", f"{talk_id}:3", user=JAPANESE, channel=f"D{JAPANESE}", message_ts="1.0")
     deadline = time.monotonic() + 5
     replies = []
     while time.monotonic() < deadline and not replies:
@@ -155,9 +162,7 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     assert replies[0].params["text"] == "このアンケートは締め切られました。ありがとうございました！"
 
 
-def test_reminder_only_to_non_respondents_once(
-    slack: SlackDriver, fake_slack: FakeSlack, container: Container
-) -> None:
+def test_reminder_only_to_non_respondents_once(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
     _people(fake_slack)
     talk_id, _ = ended_talk(slack, fake_slack, container, going=[ATTENDEE, OTHER, JAPANESE])
     container.surveys.run_worker()

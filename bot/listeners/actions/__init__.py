@@ -12,6 +12,7 @@ from bot.listeners.actions.question_answer_later import make_question_answer_lat
 from bot.listeners.actions.question_moderate import make_question_moderate_action
 from bot.listeners.actions.question_pick_talk import make_question_pick_talk_action
 from bot.listeners.actions.question_vote import make_question_vote_action
+from bot.listeners.actions.retry_announce import make_retry_announce_action
 from bot.listeners.actions.rsvp import make_rsvp_action
 from bot.listeners.actions.stream_add_link import make_stream_add_link_action
 from bot.listeners.actions.survey_more import make_survey_more_action
@@ -24,6 +25,7 @@ def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_RSVP_NOT_GOING)(make_rsvp_action(container, going=False))
     app.action(ids.ACTION_ADD_TO_CALENDAR)(handle_add_to_calendar)
     app.action(ids.ACTION_TALK_MENU)(make_talk_menu_action(container))
+    app.action(ids.ACTION_RETRY_ANNOUNCE)(make_retry_announce_action(container))
     app.action(ids.ACTION_STREAM_ADD_LINK)(make_stream_add_link_action(container))  # streams (issue 4)
     # Live questions (issue 5)
     app.action(ids.ACTION_ASK_QUESTION)(make_ask_question_action(container))

@@ -135,7 +135,7 @@ def main() -> None:
         elapsed = time.monotonic() - started
         ok, limited = count(fake)
         report("run 1 (one worker)", n, args.limit, elapsed, ok, limited)
-        print(f"  worker stats: {stats}; final AIMD rate {container.surveys.worker().pacer.rate:.0f}/min", flush=True)
+        print(f"  worker stats: {stats}", flush=True)
 
         # Run 2: the worker process is killed halfway (SIGKILL), a new worker finishes.
         time.sleep(max(1.0, 60 / args.limit * args.burst))  # let the fake's bucket refill as between two talks

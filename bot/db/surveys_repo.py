@@ -77,8 +77,9 @@ def enqueue(*, session: Session, talk_id: int, user_ids: Iterable[str], kind: st
                 created_at=now,
             )
             .on_conflict_do_nothing()
+            .returning(SurveyMessage.id)
         )
-        added += result.rowcount or 0  # type: ignore[attr-defined]
+        added += len(result.all())  # RETURNING, not rowcount: drivers differ on rowcount for ON CONFLICT
     return added
 
 

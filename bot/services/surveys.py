@@ -121,7 +121,7 @@ class SurveyService:
         return float(config.close_hours or self.settings.SURVEY_CLOSE_HOURS)
 
     def schedule(self, talk_id: int) -> dict[str, datetime]:
-        """The survey's job times for the scheduler: {"survey_preliminary", "survey_reminder", "survey_close"}."""
+        """The survey's job times: {kind: when}, each kind a job function in bot.scheduling.jobs."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             config = srepo.get_config(session=session, talk_id=talk_id)
@@ -129,7 +129,7 @@ class SurveyService:
             return {}
         ended = talk.ended_at or talk.ends_at
         return {
-            "survey_preliminary": ended + timedelta(hours=self.settings.SURVEY_PRELIMINARY_HOURS),
+            "survey_preliminary_report": ended + timedelta(hours=self.settings.SURVEY_PRELIMINARY_HOURS),
             "survey_reminder": config.reminder_at or ended + timedelta(hours=self.reminder_hours(config)),
             "survey_close": config.closes_at or ended + timedelta(hours=self.close_hours(config)),
         }

@@ -37,7 +37,7 @@ def runtime(container: Container) -> Iterator[SchedulerRuntime]:
 
 def job_ids(rt: SchedulerRuntime) -> dict[str, object]:
     assert rt.scheduler is not None
-    return {job.id: job.next_run_time for job in rt.scheduler.get_jobs()}
+    return {job.id: job.next_run_time for job in rt.scheduler.get_jobs() if not job.id.startswith("maintenance:")}
 
 
 def wait_jobs(rt: SchedulerRuntime, expected: dict[str, object], timeout: float = 5) -> None:
@@ -321,10 +321,24 @@ def test_http_story_from_new_to_end(
     thread = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
     kinds = [c.params["metadata"]["event_payload"]["kind"] for c in thread]
     assert kinds == ["reminder_1440", "reminder_10", "live"]
-    assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ATTENDEE]) == 2
+    to_attendee = [c.params["text"] for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ATTENDEE]
+    assert len([text for text in to_attendee if "starts in" in text]) == 2
     assert talk(container, talk_id).status is TalkStatus.ENDED
+    # The talk's own jobs are gone; the post-talk survey's jobs are planned from its end.
     runtime.sync_all()
-    assert job_ids(runtime) == {}
+    ended_at = talk(container, talk_id).ended_at
+    assert ended_at is not None
+    assert job_ids(runtime) == {
+        f"survey_preliminary_report:{talk_id}": ended_at + timedelta(hours=1),
+        f"survey_reminder:{talk_id}": ended_at + timedelta(hours=24),
+        f"survey_close:{talk_id}": ended_at + timedelta(hours=72),
+    }
+    # A feature job runs once: after it ran, the next sync does not plan it again.
+    job = runtime.scheduler.get_job(f"survey_preliminary_report:{talk_id}")
+    assert job is not None
+    job.func(*job.args)
+    runtime.sync_all()
+    assert sorted(job_ids(runtime)) == [f"survey_close:{talk_id}", f"survey_reminder:{talk_id}"]
 
 
 # Restarts and catch-up ------------------------------------------------------------------------------------------

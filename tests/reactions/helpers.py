@@ -52,6 +52,23 @@ def react(
     assert response.status_code == 200, response.text
 
 
+def settle(container: Container, talk_id: int, events: int, timeout: float = 10.0) -> None:
+    """Wait until `events` reaction events of this talk are written (Bolt runs listeners after the ack, so the
+    HTTP response comes back before the event is even queued), then a little longer for strays."""
+    deadline = time.monotonic() + timeout
+    while True:
+        container.reactions.flush()
+        with container.db.session() as session:
+            points = rrepo.timeline(session=session, talk_id=talk_id, surface="live")
+            points += rrepo.timeline(session=session, talk_id=talk_id, surface="announcement")
+        written = sum(p.added + p.removed for p in points)
+        if written >= events or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)
+    container.reactions.flush()
+
+
 def totals(container: Container, talk_id: int, surface: str = "live") -> dict[str, int]:
     container.reactions.flush()
     with container.db.session() as session:

@@ -15,7 +15,7 @@ from bot.db.models import OutboxMessage
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts
-from tests.reactions.helpers import give_reactions, live_talk, react, reaction_event, timeline, totals
+from tests.reactions.helpers import give_reactions, live_talk, react, reaction_event, settle, timeline, totals
 from tests.slack_driver import SlackDriver
 
 LEGEND = ["clap", "bulb", "joy", "question", "turtle", "mute"]
@@ -59,6 +59,7 @@ def test_counting_removal_folding_and_pulse(slack: SlackDriver, fake_slack: Fake
     react(slack, OTHER, "bulb", ch, ts, added=False)
     react(slack, OTHER, "bulb", ch, ts, added=False)
 
+    settle(container, talk.id, 9)
     assert totals(container, talk.id) == {"clap": 2, "+1": 2, "partyparrot": 1}
     points = {(p.emoji, p.minute): (p.added, p.removed) for p in timeline(container, talk.id)}
     assert points[("clap", 0)] == (3, 1)
@@ -100,6 +101,7 @@ def test_duplicates_other_messages_and_own_reactions_change_nothing(
         is False
     )
 
+    settle(container, talk.id, 1)
     assert totals(container, talk.id) == {"bulb": 1}
     assert totals(container, talk.id, "announcement") == {}
     assert [(p.emoji, p.added) for p in timeline(container, talk.id)] == [("bulb", 1)]
@@ -113,6 +115,7 @@ def test_announcement_and_live_post_are_counted_separately(
     react(slack, ATTENDEE, "tada", talk.announcement_channel, talk.announcement_ts)
     react(slack, OTHER, "tada", talk.announcement_channel, talk.announcement_ts)
     react(slack, ATTENDEE, "tada", talk.live_channel, talk.live_ts)
+    settle(container, talk.id, 3)
     assert totals(container, talk.id, "announcement") == {"tada": 2}
     assert totals(container, talk.id, "live") == {"tada": 1}
 
@@ -128,6 +131,7 @@ def test_timeline_has_per_minute_counts_per_emoji(
     react(slack, OTHER, "clap", ch, ts, at=start + 30)
     react(slack, OTHER, "joy", ch, ts, at=start + 61)
     react(slack, OTHER, "clap", ch, ts, added=False, at=start + 12 * 60 + 1)
+    settle(container, talk.id, 4)
     points = [(p.minute, p.emoji, p.added, p.removed, p.net) for p in timeline(container, talk.id)]
     assert points == [(0, "clap", 2, 0, 2), (1, "joy", 1, 0, 1), (12, "clap", 0, 1, -1)]
 
@@ -150,11 +154,11 @@ def test_signal_threshold_nudges_speakers_once_per_quiet_period(
 
     for i in range(4):  # below the threshold of 5
         react(slack, f"UAUD{i}", "mute", ch, ts, at=t0 + i)
-    container.reactions.flush()
+    settle(container, talk.id, 4)
     assert dms() == []
 
     react(slack, "UAUD4", "mute", ch, ts, at=t0 + 5)
-    container.reactions.flush()
+    settle(container, talk.id, 5)
     sent = dms()
     assert sorted(c.params["channel"] for c in sent) == [ATTENDEE, SPEAKER]
     by_user = {c.params["channel"]: c.params["text"] for c in sent}
@@ -164,13 +168,13 @@ def test_signal_threshold_nudges_speakers_once_per_quiet_period(
     # More signals within the quiet period (5 minutes): no second nudge.
     for i in range(6):
         react(slack, f"UAUE{i}", "turtle", ch, ts, at=t0 + 120 + i)
-    container.reactions.flush()
+    settle(container, talk.id, 11)
     assert len(dms()) == 2
 
     # After the quiet period a new surge nudges again.
     for i in range(5):
         react(slack, f"UAUF{i}", "mute", ch, ts, at=t0 + 6 * 60 + i)
-    container.reactions.flush()
+    settle(container, talk.id, 16)
     assert len(dms()) == 4
     with container.db.session() as session:
         state = rrepo.talk_state(session=session, talk_id=talk.id)
@@ -224,6 +228,7 @@ def test_app_rate_limited_is_acknowledged_and_counts_are_reconciled(
     assert ch and ts and talk.announcement_channel and talk.announcement_ts
     react(slack, ATTENDEE, "clap", ch, ts)
     react(slack, OTHER, "question", ch, ts)
+    settle(container, talk.id, 2)
     assert totals(container, talk.id) == {"clap": 1, "question": 1}
 
     now = int(time.time())
@@ -261,6 +266,7 @@ def test_app_rate_limited_is_acknowledged_and_counts_are_reconciled(
 
     # New events keep counting on top of the reconciled totals.
     react(slack, "U10", "clap", ch, ts)
+    settle(container, talk.id, 3)
     assert totals(container, talk.id)["clap"] == 4
 
 

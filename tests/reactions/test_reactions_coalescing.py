@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.container import Container
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts
-from tests.reactions.helpers import live_talk, react, totals
+from tests.reactions.helpers import live_talk, react, settle, totals
 from tests.slack_driver import SlackDriver
 
 INTERVAL = 3.0
@@ -65,6 +65,7 @@ def test_burst_gives_at_most_one_update_per_interval_and_shows_the_end_state_wit
     shown = time.monotonic()
     stop.set()
     sampler.join(2)
+    settle(container, talk.id, sent)
     assert totals(container, talk.id) == {"clap": sent}
     assert shown - last_event <= 5.0
     gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]

@@ -3,7 +3,7 @@ a real `lunchlearn serve` subprocess against the fake Slack.
 
 Prints: requests acknowledged, p50/p99 ack latency, chat.update calls, seconds until the board shows the final ranking.
 
-    /work/venv/bin/python bench/questions_burst.py [--interval 3] [--threads 32] [--database-url URL]
+    .venv/bin/python bench/questions_burst.py [--interval 3] [--threads 32] [--database-url URL]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ keep-alive HTTP clients. Phase 1 sends 10,000 additions (two emoji per user), ph
 one (5,000 removals; after phase 1, so a removal never overtakes its addition). Prints events/s accepted,
 p50/p99/max ack latency, events lost (stored counts vs sent), chat.update calls and the server's peak RSS.
 
-    /work/venv/bin/python bench/reactions_burst.py [--events 15000] [--users 5000] [--clients 16] [--db sqlite,postgresql]
+    .venv/bin/python bench/reactions_burst.py [--events 15000] [--users 5000] [--clients 16] [--db sqlite,postgresql]
 """
 
 from __future__ import annotations

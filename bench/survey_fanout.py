@@ -1,6 +1,6 @@
 """Survey fan-out benchmark: N recipients through the fake Slack with a rate limit on chat.postMessage.
 
-    /work/venv/bin/python bench/survey_fanout.py [--recipients 1000] [--limit 300] [--max-rate 300]
+    .venv/bin/python bench/survey_fanout.py [--recipients 1000] [--limit 300] [--max-rate 300]
 
 Run 1: one worker drains the outbox. Run 2: a worker in a child process is killed (SIGKILL) halfway, a new
 one is started at once and finishes. Prints total time, ideal time (recipients / limit), the ratio, 429s

@@ -275,9 +275,7 @@ def google() -> None:
 @click.option("--host", default="localhost", show_default=True, help="Host of the local redirect listener.")
 @click.option("--port", default=0, show_default=True, help="Port of the local redirect listener (0: any free one).")
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
-def google_login(
-    client_secrets: Path, output: Path | None, kind: str, host: str, port: int, no_browser: bool
-) -> None:
+def google_login(client_secrets: Path, output: Path | None, kind: str, host: str, port: int, no_browser: bool) -> None:
     """Sign in as the YouTube channel (or calendar) owner and write an authorized_user credentials file."""
     from bot.integrations.google_auth import GoogleApiError, run_login
 

@@ -28,6 +28,14 @@ def parse_offsets(raw: str | None) -> list[int] | None:
     return values
 
 
+class UserFacingError(Exception):
+    """A refusal or problem to show the person who acted; `message` is already in their language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True)
 class TalkInput:
     title: str

@@ -384,9 +384,7 @@ class SurveyMessage(Base):
     talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default="invite")
-    status: Mapped[SurveyMessageStatus] = mapped_column(
-        _enum(SurveyMessageStatus), default=SurveyMessageStatus.PENDING
-    )
+    status: Mapped[SurveyMessageStatus] = mapped_column(_enum(SurveyMessageStatus), default=SurveyMessageStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))

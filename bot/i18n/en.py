@@ -328,7 +328,7 @@ MESSAGES.update(
         "chart.timeline.x": "Minutes since the start",
         "chart.timeline.y": "Reactions",
         "command.report.usage": "Use `/lunchlearn report <talk id or title>` or `/lunchlearn export <talk id or title>`.",
-        "command.talk_not_found": "I can't find a talk matching \"{query}\".",
+        "command.talk_not_found": 'I can\'t find a talk matching "{query}".',
         "command.report.not_allowed": "Only the organiser and the speakers of *{title}* can get its feedback report.",
         "command.export.not_allowed": "Only the organiser of *{title}* can export its answers.",
         "command.report.no_survey": "*{title}* has no feedback survey yet: it starts when the talk ends.",

@@ -45,6 +45,11 @@ def end_talk(talk_id: int) -> None:
     _current().lifecycle.end(talk_id)
 
 
+def reconcile_reactions() -> None:
+    """Every few minutes while talks are live: reset reaction totals from Slack (covers dropped events)."""
+    _current().reactions.reconcile_live_talks()
+
+
 def prune_deliveries() -> None:
     """Hourly: forget Slack deliveries older than a day (Slack retries within minutes)."""
     from datetime import UTC, datetime, timedelta

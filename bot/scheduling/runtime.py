@@ -234,6 +234,14 @@ class SchedulerRuntime:
             misfire_grace_time=3600,
         )
         scheduler.add_job(
+            jobs.reconcile_reactions,
+            "interval",
+            minutes=2,
+            id=f"{MAINTENANCE}reconcile_reactions",
+            replace_existing=True,
+            misfire_grace_time=60,
+        )
+        scheduler.add_job(
             jobs.prune_deliveries,
             "interval",
             hours=1,

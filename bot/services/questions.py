@@ -26,6 +26,7 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import Question, QuestionSource, QuestionStatus, Talk, TalkStatus
 from bot.db.session import Database
+from bot.domain import UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
@@ -57,12 +58,8 @@ OPEN_STATUSES = (TalkStatus.SCHEDULED, TalkStatus.LIVE)
 PulseProvider = Callable[[Talk, str], list[Block]]
 
 
-class QuestionRejected(Exception):
-    """The question cannot be taken; `message` is in the asker's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class QuestionRejected(UserFacingError):
+    """The question cannot be taken."""
 
 
 @dataclass(frozen=True)

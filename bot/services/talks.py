@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
-from bot.domain import TalkInput
+from bot.domain import TalkInput, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
@@ -42,12 +42,8 @@ CHANNEL_ERROR_KEYS = {
 }
 
 
-class NotAllowed(Exception):
-    """The user may not change this talk; `message` is already in their language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class NotAllowed(UserFacingError):
+    """The user may not change this talk."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class TalkInput:
     description: str = ""
     language: str = "en"
     reminder_offsets: str | None = None  # None: the deployment's default leads
+    announce_link: bool = False  # show a YouTube/Meet link in the announcement once it exists
 
     @property
     def ends_at(self) -> datetime:

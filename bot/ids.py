@@ -45,6 +45,8 @@ MENU_END_NOW = "end"
 # Talk modal: per-talk reminder leads (advanced)
 BLOCK_REMINDERS = "reminders"
 ACTION_REMINDERS = "reminders_input"
+BLOCK_ANNOUNCE_LINK = "announce_link"
+ACTION_ANNOUNCE_LINK = "announce_link_checkbox"
 
 # Live post
 BLOCK_LIVE_ACTIONS = "live_actions"

@@ -25,7 +25,10 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # slack_sdk logs request bodies at DEBUG; keep third-party chatter at WARNING unless we debug.
-    if level != "DEBUG":
-        for name in ("slack_sdk", "slack_bolt", "urllib3", "googleapiclient", "apscheduler"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    # Third-party chatter stays at WARNING unless we debug; even then slack_sdk and googleapiclient stay at INFO,
+    # because at DEBUG they log request bodies (DMs with a stream key, anonymous questions' askers).
+    for name in ("slack_sdk", "slack_bolt", "urllib3", "googleapiclient", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    if level == "DEBUG":
+        for name in ("slack_sdk", "googleapiclient", "urllib3"):
+            logging.getLogger(name).setLevel(logging.INFO)

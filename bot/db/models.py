@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -70,6 +70,8 @@ class Talk(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # Reminder leads in minutes before the start, e.g. "1440,10"; None uses the deployment's REMINDER_OFFSETS.
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
+    # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
+    announce_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
     live_channel: Mapped[str | None] = mapped_column(String(32))
     live_ts: Mapped[str | None] = mapped_column(String(32))

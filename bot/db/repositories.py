@@ -57,6 +57,7 @@ def create_talk(
         status=TalkStatus.SCHEDULED,
         source_view_id=source_view_id,
         reminder_offsets=data.reminder_offsets,
+        announce_link=data.announce_link,
     )
     talk.speakers = [TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids)]
     session.add(talk)
@@ -74,6 +75,7 @@ def apply_talk_input(*, talk: Talk, data: TalkInput) -> None:
     talk.language = data.language
     talk.channel_id = data.channel_id
     talk.reminder_offsets = data.reminder_offsets
+    talk.announce_link = data.announce_link
     if talk.speaker_ids != data.speaker_ids:
         talk.speakers.clear()
         talk.speakers.extend(TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids))

@@ -140,6 +140,8 @@ MESSAGES.update(
         "lifecycle.ended": "*{title}* has ended.",
         "lifecycle.not_startable": "*{title}* is {status}, so it can't be started.",
         "lifecycle.not_endable": "*{title}* is {status}, so it can't be ended.",
+        "modal.field.announce_link": "YouTube Live / Google Meet link",
+        "modal.field.announce_link.option": "Also show the link in the announcement (not only when the talk starts)",
         "modal.field.reminders": "Reminders (minutes before the start)",
         "modal.field.reminders.hint": "Comma-separated, e.g. 1440, 10. Leave empty for the default ({default}).",
         "error.reminders.invalid": "Use up to {max} whole numbers of minutes between 1 and {limit}, separated by commas.",

@@ -140,6 +140,8 @@ MESSAGES.update(
         "lifecycle.ended": "*{title}* を終了しました。",
         "lifecycle.not_startable": "*{title}* は{status}のため、開始できません。",
         "lifecycle.not_endable": "*{title}* は{status}のため、終了できません。",
+        "modal.field.announce_link": "YouTube Live / Google Meet のリンク",
+        "modal.field.announce_link.option": "告知にもリンクを載せる（開始時だけでなく）",
         "modal.field.reminders": "リマインダー（開始の何分前）",
         "modal.field.reminders.hint": "カンマ区切り（例：1440, 10）。空欄なら既定値（{default}）。",
         "error.reminders.invalid": "1〜{limit}の整数（分）を最大{max}個、カンマ区切りで入力してください。",

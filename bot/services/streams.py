@@ -176,6 +176,10 @@ class StreamService:
                 self._provision_meet(talk)
         except GoogleApiError as exc:
             self._failed(talk, exc)
+            return
+        if talk.announce_link:
+            # The organiser asked for the watch/Meet link in the announcement: it exists now.
+            self.talks.refresh_announcement(talk_id)
 
     def _provision_youtube(self, talk: Talk) -> None:
         meter = QuotaMeter()

@@ -137,7 +137,7 @@ class TalkService:
             channel, ts = self.slack.post_message(
                 channel=talk.channel_id,
                 text=announcement_text(talk),
-                blocks=build_announcement(talk, going_count=going),
+                blocks=build_announcement(talk, going_count=going, link=self.hooks.link_for(talk)),
                 metadata=announcement_metadata(talk),
             )
         except SlackGatewayError as exc:
@@ -189,7 +189,7 @@ class TalkService:
             channel=talk.announcement_channel,
             ts=talk.announcement_ts,
             text=announcement_text(talk),
-            blocks=build_announcement(talk, going_count=going),
+            blocks=build_announcement(talk, going_count=going, link=self.hooks.link_for(talk)),
             metadata=announcement_metadata(talk),
         )
 
@@ -272,6 +272,7 @@ class TalkService:
             stream_url=talk.stream_url,
             language=talk.language,
             reminders=talk.reminder_offsets,
+            announce_link=talk.announce_link,
             default_reminders=self.settings.REMINDER_OFFSETS,
             private_metadata=str(talk.id),
         )

@@ -32,12 +32,14 @@ def announcement_metadata(talk: Talk) -> Metadata:
     return Metadata(event_type=ids.METADATA_EVENT_TYPE, event_payload={"talk_id": talk.id, "kind": "announcement"})
 
 
-def _stream_line(talk: Talk) -> str:
+def _stream_line(talk: Talk, link: str | None) -> str:
     lang = talk.language
     kind = t(lang, f"stream.{talk.stream_kind.value}")
     if talk.stream_kind is StreamKind.MANUAL and talk.stream_url:
-        # Manual links are shown up front; Google links appear at go-live (lifecycle issue).
         return t(lang, "announcement.stream", stream=f"<{talk.stream_url}|{kind}>")
+    if link and talk.announce_link:
+        # YouTube/Meet links appear at go-live, and here too when the organiser asked for it.
+        return t(lang, "announcement.stream", stream=f"<{link}|{kind}>")
     return t(lang, "announcement.stream", stream=t(lang, "announcement.stream.pending", kind=kind))
 
 
@@ -55,7 +57,7 @@ def _menu_options(talk: Talk) -> list[Option]:
     return [Option(value=f"{choice}:{talk.id}", label=t(lang, key)) for choice, key in choices]
 
 
-def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
+def build_announcement(talk: Talk, *, going_count: int, link: str | None = None) -> list[Block]:
     lang = talk.language
     cancelled = talk.status is TalkStatus.CANCELLED
     title = t(lang, "announcement.cancelled_prefix", title=talk.title) if cancelled else talk.title
@@ -64,7 +66,7 @@ def build_announcement(talk: Talk, *, going_count: int) -> list[Block]:
         [
             t(lang, "announcement.when", when=when, duration=talk.duration_minutes),
             t(lang, "announcement.speakers", speakers=mentions(talk.speaker_ids)),
-            _stream_line(talk),
+            _stream_line(talk, link),
         ]
     )
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150)), SectionBlock(text=MarkdownTextObject(text=details))]

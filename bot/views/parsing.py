@@ -138,6 +138,9 @@ def parse_talk_submission(
         )
     reminder_offsets = ",".join(str(v) for v in offsets) if offsets else None
 
+    checked = _value(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK).get("selected_options") or []
+    announce_link = any(option.get("value") == "yes" for option in checked)
+
     if errors or starts_at is None or channel_id is None:
         return None, errors
     return (
@@ -152,6 +155,7 @@ def parse_talk_submission(
             stream_url=stream_url,
             language=language,
             reminder_offsets=reminder_offsets,
+            announce_link=announce_link and stream_kind is not StreamKind.MANUAL,
         ),
         errors,
     )

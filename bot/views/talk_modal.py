@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     ConversationFilter,
     ConversationSelectElement,
     DateTimePickerElement,
@@ -30,6 +31,10 @@ def _stream_option(lang: str, kind: StreamKind) -> Option:
     return Option(value=kind.value, label=t(lang, f"stream.{kind.value}"))
 
 
+def _announce_link_option(lang: str) -> Option:
+    return Option(value="yes", label=t(lang, "modal.field.announce_link.option"))
+
+
 def _language_option(lang: str, code: str) -> Option:
     return Option(value=code, label=t(lang, f"language.{code}"))
 
@@ -48,6 +53,7 @@ def build_talk_modal(
     stream_url: str | None = None,
     language: str | None = None,
     reminders: str | None = None,
+    announce_link: bool = False,
     default_reminders: str = "1440,10",
     private_metadata: str = "",
 ) -> View:
@@ -132,6 +138,16 @@ def build_talk_modal(
             hint=t(lang, "modal.field.stream_url.hint"),
             optional=True,
             element=UrlInputElement(action_id=ids.ACTION_STREAM_URL, initial_value=stream_url or None),
+        ),
+        InputBlock(
+            block_id=ids.BLOCK_ANNOUNCE_LINK,
+            label=t(lang, "modal.field.announce_link"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.ACTION_ANNOUNCE_LINK,
+                options=[_announce_link_option(lang)],
+                initial_options=[_announce_link_option(lang)] if announce_link else None,
+            ),
         ),
         InputBlock(
             block_id=ids.BLOCK_LANGUAGE,

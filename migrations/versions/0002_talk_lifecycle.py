@@ -32,6 +32,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('talks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_offsets', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('announce_link', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('live_channel', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('live_ts', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('went_live_at', bot.db.base.UTCDateTime(timezone=True), nullable=True))
@@ -51,6 +52,7 @@ def downgrade() -> None:
         batch_op.drop_column('went_live_at')
         batch_op.drop_column('live_ts')
         batch_op.drop_column('live_channel')
+        batch_op.drop_column('announce_link')
         batch_op.drop_column('reminder_offsets')
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:

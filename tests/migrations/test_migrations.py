@@ -17,6 +17,7 @@ def test_upgrade_head_on_empty_database_then_no_autogenerate_diff(database_url: 
         assert migrate.current_revision(engine) is None
         migrate.upgrade(engine)
         assert migrate.current_revision(engine) == migrate.head_revision(engine)
+        assert "," not in str(migrate.head_revision(engine)), "migrations must form one line (no branches)"
         tables = set(inspect(engine).get_table_names())
         assert {"workspaces", "talks", "talk_speakers", "rsvps", "processed_deliveries", "outbox"} <= tables
 

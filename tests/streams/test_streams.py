@@ -568,3 +568,29 @@ def test_no_credentials_configured_tells_the_organiser(
     assert wait_stream(container, talk_id, StreamStatus.FAILED).error_kind == "config"
     assert "GOOGLE_CREDENTIALS_FILE" in organiser_failure_dm(fake_slack).params["text"]
     assert fake_google.calls() == []
+
+
+def test_link_in_the_announcement_only_when_the_organiser_asks(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_google: FakeGoogle, container: Container
+) -> None:
+    # Without the option: the announcement says the link comes at start time, even once it exists.
+    plain_id, plain_ts = create_talk(slack, fake_slack, container, stream="meet", title="Plain")
+    plain = wait_stream(container, plain_id, StreamStatus.READY)
+    container.refresher.flush()
+    assert plain.link is not None and plain.link not in json.dumps(fake_slack.message(GENERAL, plain_ts)["blocks"])
+
+    # With it (the modal's checkbox): the announcement is updated with the Meet link once Google made it.
+    values = talk_values(stream="meet", url=None, title="Linked", speakers=[SPEAKER])
+    values[ids.BLOCK_ANNOUNCE_LINK] = {
+        ids.ACTION_ANNOUNCE_LINK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
+    }
+    view = open_modal(slack, fake_slack, lambda: slack.command("new", user=ORGANISER, channel=GENERAL))
+    assert ack_json(slack.submit_view(view, values, user=ORGANISER)) == {}
+    talk = wait_until(lambda: [t for t in talks_in_db(container) if t.title == "Linked" and t.announcement_ts])[0]
+    assert talk.announce_link is True
+    row = wait_stream(container, talk.id, StreamStatus.READY)
+    assert row.link is not None
+    wait_until(
+        lambda: row.link in json.dumps(fake_slack.message(GENERAL, str(talk.announcement_ts))["blocks"]),
+        what="the Meet link in the announcement",
+    )

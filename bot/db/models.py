@@ -198,6 +198,16 @@ class ReactionTalkState(Base):
     reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ReactionUser(Base):
+    """Who reacted to a talk's live post (not how): the survey asks them too."""
+
+    __tablename__ = "reaction_users"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 # --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import ProcessedDelivery, ReactionCount, ReactionTalkState, ReactionTotal
+from bot.db.models import ProcessedDelivery, ReactionCount, ReactionTalkState, ReactionTotal, ReactionUser
 from bot.db.repositories import _insert
 
 SURFACES = ("live", "announcement")
@@ -181,3 +181,11 @@ def claim_nudge(*, session: Session, talk_id: int, emoji: str, now: datetime, qu
 
 def talk_state(*, session: Session, talk_id: int) -> ReactionTalkState | None:
     return session.get(ReactionTalkState, talk_id)
+
+
+def record_reactors(*, session: Session, pairs: Iterable[tuple[int, str]], now: datetime) -> None:
+    """Remember who reacted to which talk (once per person and talk)."""
+    rows = [{"talk_id": talk_id, "user_id": user, "first_at": now} for talk_id, user in sorted(pairs)]
+    if not rows:
+        return
+    session.execute(_insert(session, ReactionUser).values(rows).on_conflict_do_nothing())

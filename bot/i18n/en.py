@@ -93,6 +93,8 @@ MESSAGES: dict[str, str] = {
     "• `/lunchlearn new [title]`: plan a talk and announce it\n"
     "• `/lunchlearn list`: upcoming talks\n"
     "• `/lunchlearn ask [anon] <question>`: ask the live talk in this channel a question\n"
+    "• `/lunchlearn report <talk>`: the feedback report again (organiser and speakers)\n"
+    "• `/lunchlearn export <talk>`: the survey answers as CSV (organiser)\n"
     "• `/lunchlearn help`: this message",
     "help.unknown": "I don't know `{sub}`.",
     "list.empty": "No upcoming talks. Plan one with `/lunchlearn new`.",

@@ -93,6 +93,8 @@ MESSAGES: dict[str, str] = {
     "• `/lunchlearn new [タイトル]`：勉強会を企画して告知する\n"
     "• `/lunchlearn list`：今後の勉強会\n"
     "• `/lunchlearn ask [匿名] <質問>`：このチャンネルで配信中の勉強会に質問する\n"
+    "• `/lunchlearn report <勉強会>`：フィードバックレポートを再送（主催者・発表者）\n"
+    "• `/lunchlearn export <勉強会>`：アンケート回答をCSVで取得（主催者）\n"
     "• `/lunchlearn help`：このメッセージ",
     "help.unknown": "`{sub}` というコマンドはありません。",
     "list.empty": "予定されている勉強会はありません。`/lunchlearn new` で企画しましょう。",

@@ -79,6 +79,7 @@ class _Queued:
     delta: rrepo.Delta
     at: datetime
     key: str | None  # "event:<event_id>": claimed in the same transaction as the counts
+    user: str | None = None  # who added a reaction on the live post (for the survey's recipients)
 
 
 def _event_time(event: dict[str, Any], now: datetime | None) -> datetime:
@@ -172,7 +173,12 @@ class ReactionService:
         )
         with self._lock:
             self._inflight += 1
-            self._queue.put(_Queued(delta, at, f"event:{event_id}" if event_id else None))
+            reactor = event.get("user") if added and ref.surface == "live" else None
+            self._queue.put(
+                _Queued(
+                    delta, at, f"event:{event_id}" if event_id else None, reactor if isinstance(reactor, str) else None
+                )
+            )
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_loop, name="reactions-writer", daemon=True)
                 self._writer.start()
@@ -234,6 +240,9 @@ class ReactionService:
                             fresh.discard(q.key)  # a second copy in the same batch is a duplicate too
                             kept.append(q)
                     rrepo.apply_deltas(session=session, deltas=[q.delta for q in kept], now=now)
+                    rrepo.record_reactors(
+                        session=session, pairs={(q.delta.talk_id, q.user) for q in kept if q.user}, now=now
+                    )
                 if len(kept) < len(batch):
                     logger.info("Skipped %d duplicate reaction deliveries", len(batch) - len(kept))
                 batch = kept

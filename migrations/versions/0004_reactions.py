@@ -46,9 +46,17 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['talk_id'], ['talks.id'], name=op.f('fk_reaction_talk_state_talk_id_talks'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('talk_id', name=op.f('pk_reaction_talk_state'))
     )
+    op.create_table('reaction_users',
+    sa.Column('talk_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=False),
+    sa.Column('first_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['talk_id'], ['talks.id'], name=op.f('fk_reaction_users_talk_id_talks'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('talk_id', 'user_id', name=op.f('pk_reaction_users'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('reaction_users')
     op.drop_table('reaction_talk_state')
     op.drop_table('reaction_totals')
     op.drop_table('reaction_counts')

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot import ids
 from bot.container import Container
 from bot.db.base import utcnow
-from bot.db.models import Question, QuestionSource, QuestionVote, SurveyConfig, SurveyMessageStatus
+from bot.db.models import Question, QuestionSource, QuestionVote, SurveyConfig, SurveyMessageStatus, Talk
 from bot.scheduling import jobs
 from tests.conftest import ATTENDEE, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
@@ -26,6 +26,37 @@ def _people(fake: FakeSlack) -> None:
     fake.add_user(JAPANESE, name="hana", locale="ja-JP", tz="Asia/Tokyo")
     fake.add_user(ASKER, name="asa", locale="en-US", tz="UTC")
     fake.add_user(VOTER, name="vic", locale="en-US", tz="UTC")
+
+
+def test_people_who_reacted_during_the_talk_are_asked_too(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    _people(fake_slack)
+
+    def react(talk_id: int) -> None:
+        container.lifecycle.go_live(talk_id)
+        with container.db.session() as session:
+            talk = session.get(Talk, talk_id)
+        assert talk is not None and talk.live_ts
+        for user, ts, emoji in (
+            (VOTER, talk.live_ts, "clap::skin-tone-2"),  # during the talk: asked
+            (VOTER, talk.live_ts, "bulb"),  # twice: still asked once
+            (ASKER, talk.announcement_ts, "tada"),  # on the announcement before the talk: not asked
+            (SPEAKER, talk.live_ts, "clap"),  # speakers get the report instead
+        ):
+            event = {
+                "type": "reaction_added",
+                "user": user,
+                "reaction": emoji,
+                "item": {"type": "message", "channel": talk.live_channel, "ts": ts},
+                "item_user": "UBOT",
+                "event_ts": f"{time.time():.6f}",
+            }
+            assert slack.event(event).status_code == 200
+        container.reactions.flush()
+
+    talk_id, _ = ended_talk(slack, fake_slack, container, going=[ATTENDEE], during=react)
+    assert container.surveys.recipients(talk_id) == {ATTENDEE, VOTER}
 
 
 def test_recipients_are_rsvps_askers_voters_minus_speakers_each_once(

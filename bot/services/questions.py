@@ -419,10 +419,7 @@ class QuestionService:
         return (channel, ts) if ts else None
 
     def refresh_question(self, question_id: int, *, now: bool = False) -> None:
-        if now:
-            self._render_question(question_id)
-        else:
-            self.refresher.refresh(("question", question_id), lambda: self._render_question(question_id))
+        self.refresher.refresh(("question", question_id), partial(self._render_question, question_id), now=now)
 
     def _render_question(self, question_id: int) -> None:
         with self.db.session() as session:

@@ -26,7 +26,11 @@ class Refresher:
         self._last: dict[Hashable, float] = {}
         self._idle = threading.Condition(self._lock)
 
-    def refresh(self, key: Hashable, fn: Callable[[], None]) -> None:
+    def refresh(self, key: Hashable, fn: Callable[[], None], *, now: bool = False) -> None:
+        """Schedule fn for `key` (coalesced); `now` runs it in this thread at once (its errors propagate)."""
+        if now:
+            fn()
+            return
         with self._lock:
             self._pending[key] = fn
             if key not in self._scheduled and key not in self._running:

@@ -174,10 +174,7 @@ class TalkService:
 
     def refresh_announcement(self, talk_id: int, *, now: bool = False) -> None:
         """Re-render the announcement from the database; coalesced unless `now`."""
-        if now:
-            self._render_announcement(talk_id)
-        else:
-            self.refresher.refresh(("announcement", talk_id), lambda: self._render_announcement(talk_id))
+        self.refresher.refresh(("announcement", talk_id), partial(self._render_announcement, talk_id), now=now)
 
     def _render_announcement(self, talk_id: int) -> None:
         with self.db.session() as session:
@@ -195,10 +192,7 @@ class TalkService:
 
     def refresh_live_post(self, talk_id: int, *, now: bool = False) -> None:
         """Re-render the live post (link, features' blocks such as questions and the pulse); coalesced."""
-        if now:
-            self._render_live_post(talk_id)
-        else:
-            self.refresher.refresh(("live", talk_id), lambda: self._render_live_post(talk_id))
+        self.refresher.refresh(("live", talk_id), partial(self._render_live_post, talk_id), now=now)
 
     def _render_live_post(self, talk_id: int) -> None:
         with self.db.session() as session:

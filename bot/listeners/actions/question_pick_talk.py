@@ -8,13 +8,14 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.container import Container
+from bot.listeners.payload import user_and_team
 
 
 def make_question_pick_talk_action(container: Container) -> Callable[..., None]:
     def handle_question_pick_talk(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         value = str((action.get("selected_option") or {}).get("value") or "")
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         channel_id = (body.get("channel") or {}).get("id")
         container.questions.pick_talk(
             actor=actor, value=value, channel_id=channel_id, response_url=body.get("response_url")

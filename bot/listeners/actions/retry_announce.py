@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.container import Container
+from bot.listeners.payload import user_and_team
 
 
 def make_retry_announce_action(container: Container) -> Callable[..., None]:
@@ -18,7 +19,7 @@ def make_retry_announce_action(container: Container) -> Callable[..., None]:
         raw = str(action.get("value", ""))
         if not raw.isdigit():
             return
-        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = talks.actor(*user_and_team(body))
         problem = talks.retry_announce(actor=actor, talk_id=int(raw))
         if problem:
             talks.tell_ephemeral(channel_id=None, user_id=actor.user_id, text=problem)

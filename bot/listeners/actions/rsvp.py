@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.container import Container
+from bot.listeners.payload import user_and_team
 
 
 def make_rsvp_action(container: Container, *, going: bool) -> Callable[..., None]:
@@ -17,7 +18,7 @@ def make_rsvp_action(container: Container, *, going: bool) -> Callable[..., None
             talk_id = int(action.get("value", ""))
         except ValueError:
             return
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         channel_id = (body.get("channel") or {}).get("id")
         from_home = (body.get("view") or {}).get("type") == "home"
         container.talks.rsvp(actor=actor, talk_id=talk_id, going=going, channel_id=None if from_home else channel_id)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.container import Container
+from bot.listeners.payload import user_and_team
 
 
 def make_stream_add_link_action(container: Container) -> Callable[..., None]:
@@ -17,7 +18,7 @@ def make_stream_add_link_action(container: Container) -> Callable[..., None]:
             talk_id = int(action.get("value", ""))
         except ValueError:
             return
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         container.streams.open_link_modal(
             actor=actor,
             talk_id=talk_id,

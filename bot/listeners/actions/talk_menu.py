@@ -12,6 +12,7 @@ from bot import ids
 from bot.container import Container
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
+from bot.listeners.payload import user_and_team
 from bot.services.talks import NotAllowed
 
 
@@ -24,7 +25,7 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
         if not raw_id.isdigit():
             return
         talk_id = int(raw_id)
-        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = talks.actor(*user_and_team(body))
         channel_id = (body.get("channel") or {}).get("id")
         try:
             if choice == ids.MENU_EDIT:

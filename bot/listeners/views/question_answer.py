@@ -10,13 +10,14 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 
 
 def make_question_answer_submission(container: Container) -> Callable[..., None]:
     questions = container.questions
 
     def handle_question_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_ANSWER_TEXT) or {}).get(ids.ACTION_ANSWER_TEXT) or {}).get("value") or "")
         raw_id = str(view.get("private_metadata") or "")

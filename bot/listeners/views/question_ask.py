@@ -12,6 +12,7 @@ from bot import ids
 from bot.container import Container
 from bot.db.models import QuestionSource
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 from bot.services.questions import QuestionRejected
 
 
@@ -19,7 +20,7 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
     questions = container.questions
 
     def handle_question_ask(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         talk_part, _, channel_id = str(view.get("private_metadata") or "").partition("|")
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_QUESTION_TEXT) or {}).get(ids.ACTION_QUESTION_TEXT) or {}).get("value") or "")

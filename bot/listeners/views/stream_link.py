@@ -11,6 +11,7 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 from bot.services.talks import NotAllowed
 
 
@@ -18,7 +19,7 @@ def make_stream_link_submission(container: Container) -> Callable[..., None]:
     streams = container.streams
 
     def handle_stream_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = container.talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = container.talks.actor(*user_and_team(body))
         state = (view["state"]["values"].get(ids.BLOCK_STREAM_LINK) or {}).get(ids.ACTION_STREAM_LINK) or {}
         url = str(state.get("value") or "").strip()
         if problem := streams.validate_link(url, actor.lang):

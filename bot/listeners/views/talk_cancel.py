@@ -11,6 +11,7 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 from bot.services.talks import NotAllowed
 
 
@@ -18,7 +19,7 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
     def handle_talk_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = talks.actor(*user_and_team(body))
         values = view["state"]["values"]
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
         talk_id = int(view.get("private_metadata") or 0)

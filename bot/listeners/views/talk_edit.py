@@ -11,6 +11,7 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 from bot.services.talks import NotAllowed
 from bot.views.parsing import parse_talk_submission
 
@@ -19,7 +20,7 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
     def handle_talk_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = talks.actor(*user_and_team(body))
         try:
             talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
         except NotAllowed as refusal:

@@ -11,6 +11,7 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
+from bot.listeners.payload import user_and_team
 from bot.views.parsing import parse_talk_submission
 from bot.views.survey import parse_survey_choices
 
@@ -19,7 +20,7 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
     def handle_talk_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(body["user"]["id"], body["user"].get("team_id") or body["team"]["id"])
+        actor = talks.actor(*user_and_team(body))
         data, errors = parse_talk_submission(view["state"]["values"], actor.lang)
         if data is not None and (problem := talks.channel_error(data.channel_id, actor.lang)):
             errors.add(ids.BLOCK_CHANNEL, problem)

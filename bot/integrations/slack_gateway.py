@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -243,6 +244,13 @@ class SlackGateway:
             if all(payload.get(k) == v for k, v in payload_match.items()):
                 return str(message["ts"])
         return None
+
+    def find_own_dm(self, *, user_id: str, event_type: str, payload_match: dict[str, Any]) -> tuple[str, str] | None:
+        """(channel, ts) of a DM we sent this user with this metadata in the last day (crash recovery)."""
+        channel = self.dm_channel(user_id)
+        oldest = f"{time.time() - 86400:.6f}"
+        ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
+        return (channel, ts) if ts else None
 
     # Reactions (issue 6) -----------------------------------------------------------------------------
 

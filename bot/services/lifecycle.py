@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot import ids
 from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.base import utcnow
@@ -166,7 +167,16 @@ class LifecycleService:
                 kind="reminder_dm",
                 recipient=user_id,
                 send=partial(
-                    self.slack.post_message, channel=user_id, text=reminder_dm_text(talk, lang, lead_minutes, url)
+                    self.slack.post_message,
+                    channel=user_id,
+                    text=reminder_dm_text(talk, lang, lead_minutes, url),
+                    metadata=reminder_metadata(talk, lead_minutes),
+                ),
+                recover=partial(
+                    self.slack.find_own_dm,
+                    user_id=user_id,
+                    event_type=ids.METADATA_EVENT_TYPE,
+                    payload_match={"talk_id": talk_id, "kind": f"reminder_{lead_minutes}"},
                 ),
             )
         self.record_done(talk_id, f"reminder_{lead_minutes}")

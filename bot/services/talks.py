@@ -9,7 +9,9 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.metadata import Metadata
 
+from bot import ids
 from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
@@ -40,6 +42,10 @@ CHANNEL_ERROR_KEYS = {
     ChannelAccess.ARCHIVED: "error.channel.archived",
     ChannelAccess.IM: "error.channel.im",
 }
+
+
+def cancel_metadata(talk_id: int) -> Metadata:
+    return Metadata(event_type=ids.METADATA_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": "cancelled"})
 
 
 class NotAllowed(UserFacingError):
@@ -363,7 +369,13 @@ class TalkService:
                 talk_id=talk_id,
                 kind="cancel_dm",
                 recipient=user_id,
-                send=partial(self.slack.post_message, channel=user_id, text=text),
+                send=partial(self.slack.post_message, channel=user_id, text=text, metadata=cancel_metadata(talk_id)),
+                recover=partial(
+                    self.slack.find_own_dm,
+                    user_id=user_id,
+                    event_type=ids.METADATA_EVENT_TYPE,
+                    payload_match={"talk_id": talk_id, "kind": "cancelled"},
+                ),
             ):
                 sent += 1
         return sent

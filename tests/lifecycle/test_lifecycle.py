@@ -481,3 +481,37 @@ def test_sqlite_says_it_is_single_process(
         a.stop()
         b.stop()
         other.db.engine.dispose()
+
+
+def test_reminder_dm_recovered_after_a_crash_is_not_sent_twice(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
+    rsvp(slack, fake_slack, talk_id, ts, ATTENDEE, OTHER)
+    # A crash after Slack took ATTENDEE's DM but before it was recorded: the claim is stale, the DM exists.
+    with container.db.session() as session:
+        session.add(
+            OutboxMessage(
+                key=f"reminder_10_dm:{talk_id}:{ATTENDEE}",
+                talk_id=talk_id,
+                kind="reminder_dm",
+                recipient=ATTENDEE,
+                status=OutboxStatus.SENDING,
+                attempts=1,
+                claimed_at=utcnow() - timedelta(minutes=5),
+            )
+        )
+    dm = fake_slack.add_message(
+        f"D{ATTENDEE}",
+        "reminder",
+        user=fake_slack.bot_user_id,
+        ts=f"{time.time() - 60:.6f}",  # a minute ago, when the crashed process sent it
+        metadata={"event_type": ids.METADATA_EVENT_TYPE, "event_payload": {"talk_id": talk_id, "kind": "reminder_10"}},
+    )
+    moment = talk(container, talk_id).starts_at - timedelta(minutes=10)
+    assert container.lifecycle.send_reminder(talk_id, 10, now=moment)
+    dms = [c.params["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"].startswith("U")]
+    assert dms == [OTHER]  # ATTENDEE's was found in the DM history instead of being sent again
+    with container.db.session() as session:
+        entry = session.query(OutboxMessage).filter_by(key=f"reminder_10_dm:{talk_id}:{ATTENDEE}").one()
+        assert entry.status is OutboxStatus.SENT and entry.ts == dm["ts"]

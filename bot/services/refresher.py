@@ -59,6 +59,8 @@ class Refresher:
             logger.exception("Refreshing %s failed", key)
         finally:
             with self._lock:
+                # Counted from the end of this render too, so a slow render cannot bring two edits closer.
+                self._last[key] = time.monotonic()
                 self._running.discard(key)
                 if key in self._pending:
                     self._schedule(key)

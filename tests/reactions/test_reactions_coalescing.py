@@ -69,7 +69,8 @@ def test_burst_gives_at_most_one_update_per_interval_and_shows_the_end_state_wit
     assert totals(container, talk.id) == {"clap": sent}
     assert shown - last_event <= 5.0
     gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
-    assert seen and all(gap >= INTERVAL - 0.1 for gap in gaps), gaps
+    # Observed by polling the fake: allow for request latency and the 10 ms sampling on a loaded 2-core machine.
+    assert seen and all(gap >= INTERVAL - 0.3 for gap in gaps), gaps
     duration = seen[-1] - started
     assert len(seen) <= int(duration // INTERVAL) + 1
     assert sent >= 100

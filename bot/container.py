@@ -44,7 +44,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL)
     # The survey fan-out paces itself and must see each 429: its own client, without the SDK's retry handlers.
     fanout_client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL, retries=False)
-    slack = SlackGateway(client, fanout_client=fanout_client)
+    quick_client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL, retries=False, timeout=2)
+    slack = SlackGateway(client, fanout_client=fanout_client, quick_client=quick_client)
     refresher = Refresher(settings.MESSAGE_UPDATE_INTERVAL)
     hooks = Hooks()
     talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, hooks=hooks)

@@ -53,14 +53,14 @@ class SlackUser:
     is_admin: bool
 
 
-def make_web_client(token: str | None, base_url: str, *, retries: bool = True) -> WebClient:
+def make_web_client(token: str | None, base_url: str, *, retries: bool = True, timeout: int = 10) -> WebClient:
     """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections.
     retries=False: no retry handler at all, for callers that pace and retry themselves (the survey fan-out,
     whose worker must see each 429 and its Retry-After instead of sleeping inside the SDK)."""
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),
@@ -92,20 +92,29 @@ def _blocks(blocks: Sequence[Block] | None) -> list[dict[str, Any]] | None:
 
 class SlackGateway:
     def __init__(
-        self, client: WebClient, *, fanout_client: WebClient | None = None, user_cache_ttl: float = 3600
+        self,
+        client: WebClient,
+        *,
+        fanout_client: WebClient | None = None,
+        quick_client: WebClient | None = None,
+        user_cache_ttl: float = 3600,
     ) -> None:
         self.client = client
         self.fanout_client = fanout_client or client
+        # For calls made before a listener acknowledges (Slack allows 3 s): no sleeping on a 429, a short timeout;
+        # a failure becomes an inline error the user can retry, instead of a timed-out form.
+        self.quick_client = quick_client or client
         self._users: TTLCache[str, SlackUser] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._lock = threading.Lock()
 
-    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, *, quick: bool = False, **kwargs: Any) -> dict[str, Any]:
+        client = self.quick_client if quick else self.client
         try:
             if _uses_json(method):
-                response = self.client.api_call(method, json=kwargs)
+                response = client.api_call(method, json=kwargs)
             else:
-                response = self.client.api_call(method, data=kwargs)
+                response = client.api_call(method, data=kwargs)
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
@@ -294,7 +303,7 @@ class SlackGateway:
         self._call("views.publish", user_id=user_id, view=view.to_dict())
 
     def open_view(self, *, trigger_id: str, view: View) -> str:
-        return str(self._call("views.open", trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
+        return str(self._call("views.open", quick=True, trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
 
     # Conversations and users ---------------------------------------------------------------------------
 
@@ -303,7 +312,7 @@ class SlackGateway:
         if channel.startswith(("D", "U", "W")):
             return ChannelAccess.IM
         try:
-            info = self._call("conversations.info", channel=channel)["channel"]
+            info = self._call("conversations.info", quick=True, channel=channel)["channel"]
         except SlackGatewayError as exc:
             if exc.error == "channel_not_found":
                 # Slack hides private channels the bot is not in; a G/C id we cannot see is most likely that.
@@ -317,7 +326,7 @@ class SlackGateway:
             return ChannelAccess.OK
         if info.get("is_private"):
             return ChannelAccess.PRIVATE_NOT_MEMBER
-        self._call("conversations.join", channel=channel)
+        self._call("conversations.join", quick=True, channel=channel)
         return ChannelAccess.OK
 
     def user(self, user_id: str) -> SlackUser:
@@ -327,7 +336,7 @@ class SlackGateway:
         if cached is not None:
             return cached
         try:
-            info = self._call("users.info", user=user_id, include_locale=True)["user"]
+            info = self._call("users.info", quick=True, user=user_id, include_locale=True)["user"]
             user = SlackUser(
                 id=user_id,
                 lang=normalize_locale(info.get("locale")),

@@ -67,6 +67,21 @@ def test_each_invalid_field_is_reported_inline_and_nothing_is_saved(
     fake_slack.assert_no_call("chat.postMessage", where=lambda c: c.params["channel"] == GENERAL)
 
 
+def test_slack_rate_limit_while_validating_is_an_inline_error_not_a_timeout(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    """Before the ack only 3 s are allowed: a 429 must not make the bot sleep for Retry-After."""
+    view = open_new_modal(slack, fake_slack)
+    fake_slack.rate_limit_next("conversations.info", retry_after=30)
+    response = slack.submit_view(view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=ORGANISER)
+    errors = ack_json(response)["errors"]
+    assert list(errors) == [ids.BLOCK_CHANNEL] and "ratelimited" in errors[ids.BLOCK_CHANNEL]
+    assert talks_in_db(container) == []
+    # The same form submitted again goes through once Slack answers.
+    assert ack_json(slack.submit_view(view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=ORGANISER)) == {}
+    fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == RANDOM)
+
+
 def test_errors_come_back_in_japanese_for_a_japanese_user(slack: SlackDriver, fake_slack: FakeSlack) -> None:
     view = open_new_modal(slack, fake_slack, user=SPEAKER)
     response = slack.submit_view(view, talk_values(title="", speakers=[]), user=SPEAKER)

@@ -48,6 +48,22 @@ def wait_jobs(rt: SchedulerRuntime, expected: dict[str, object], timeout: float 
     assert job_ids(rt) == expected
 
 
+def crashed_claim(container: Container, key: str, talk_id: int, kind: str, recipient: str) -> None:
+    """The outbox state a crash between Slack's answer and the database commit leaves: claimed long ago."""
+    with container.db.session() as session:
+        session.add(
+            OutboxMessage(
+                key=key,
+                talk_id=talk_id,
+                kind=kind,
+                recipient=recipient,
+                status=OutboxStatus.SENDING,
+                attempts=1,
+                claimed_at=utcnow() - timedelta(minutes=5),
+            )
+        )
+
+
 def talk(container: Container, talk_id: int):  # type: ignore[no-untyped-def]
     return next(t for t in talks_in_db(container) if t.id == talk_id)
 
@@ -217,18 +233,7 @@ def test_go_live_recovers_a_post_whose_recording_was_lost(
     """A crash between Slack accepting the live post and the database recording it must not post it twice."""
     talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
     # The state such a crash leaves: the outbox row claimed long ago, the message already in Slack's thread.
-    with container.db.session() as session:
-        session.add(
-            OutboxMessage(
-                key=f"live_post:{talk_id}",
-                talk_id=talk_id,
-                kind="live_post",
-                recipient=GENERAL,
-                status=OutboxStatus.SENDING,
-                attempts=1,
-                claimed_at=utcnow() - timedelta(minutes=5),
-            )
-        )
+    crashed_claim(container, f"live_post:{talk_id}", talk_id, "live_post", GENERAL)
     posted = fake_slack.add_message(
         GENERAL,
         "live",
@@ -489,18 +494,7 @@ def test_reminder_dm_recovered_after_a_crash_is_not_sent_twice(
     talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
     rsvp(slack, fake_slack, talk_id, ts, ATTENDEE, OTHER)
     # A crash after Slack took ATTENDEE's DM but before it was recorded: the claim is stale, the DM exists.
-    with container.db.session() as session:
-        session.add(
-            OutboxMessage(
-                key=f"reminder_10_dm:{talk_id}:{ATTENDEE}",
-                talk_id=talk_id,
-                kind="reminder_dm",
-                recipient=ATTENDEE,
-                status=OutboxStatus.SENDING,
-                attempts=1,
-                claimed_at=utcnow() - timedelta(minutes=5),
-            )
-        )
+    crashed_claim(container, f"reminder_10_dm:{talk_id}:{ATTENDEE}", talk_id, "reminder_dm", ATTENDEE)
     dm = fake_slack.add_message(
         f"D{ATTENDEE}",
         "reminder",

@@ -38,9 +38,8 @@ from bot.db import reactions_repo as rrepo  # noqa: E402
 from bot.db import repositories as repo  # noqa: E402
 from bot.db.models import StreamKind  # noqa: E402
 from bot.db.session import Database  # noqa: E402
-from bot.domain import TalkInput  # noqa: E402
+from bot.domain import Actor, TalkInput  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
-from bot.services.talks import Actor  # noqa: E402
 from tests.databases import fresh_database, postgres_reachable  # noqa: E402
 from tests.fakes.signing import signed_headers  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402

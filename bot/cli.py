@@ -231,7 +231,7 @@ def doctor() -> None:
         report(False, f"database: cannot connect to {database.engine.url.render_as_string(hide_password=True)}")
 
     # Google (streams, issue 4): credentials refresh, the APIs answer, YouTube units spent today.
-    from bot.services.streams import doctor_checks
+    from bot.services.streams.service import doctor_checks
 
     for state, text in doctor_checks(settings, database if database.ping() else None):
         if state == "skip":

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
 
-    # --- Reactions as live feedback (bot/services/reactions.py, docs/reactions.md) ---
+    # --- Reactions as live feedback (bot/services/reactions/service.py, docs/reactions.md) ---
     # Legend on the live post, seeded as reactions: emoji=label key (reactions.legend.<key> in the catalogs;
     # a key the catalogs do not know is shown as written).
     REACTION_LEGEND: str = "clap=applause,bulb=learned,joy=funny,question=lost,turtle=slow_down,mute=cant_hear"
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
                 raise ValueError("must look like clap=applause,bulb=learned (emoji=label, comma-separated)")
         return v
 
-    # --- Streams: YouTube Live and Google Meet (bot/services/streams.py, docs/google.md) ---
+    # --- Streams: YouTube Live and Google Meet (bot/services/streams/, docs/google.md) ---
     # Subject for a service account with domain-wide delegation (whose calendar gets the Meet events).
     GOOGLE_IMPERSONATE_USER: str | None = None
     GOOGLE_CALENDAR_ID: str = "primary"
@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     # The project's YouTube Data API quota per day (Google's default is 10,000 units), for doctor's report.
     YOUTUBE_DAILY_QUOTA: int = Field(default=10_000, ge=1)
 
-    # --- Live questions (bot/services/questions.py, docs/questions.md) ---
+    # --- Live questions (bot/services/questions/, docs/questions.md) ---
     # Questions one person may ask per minute (all talks, all ways of asking).
     QUESTION_RATE_LIMIT: int = Field(default=5, ge=1)
     # Days after a talk ends before the asker of an anonymous question is erased from the database.
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     # YouTube live chat bridge: quota units it may spend per hour of talk (liveChatMessages.list costs 5).
     QUESTION_YOUTUBE_UNITS_PER_HOUR: int = Field(default=1000, ge=10)
 
-    # --- Surveys: post-talk feedback and the report (bot/services/surveys.py, docs/surveys.md) ---
+    # --- Surveys: post-talk feedback and the report (bot/services/surveys/, docs/surveys.md) ---
     # After the talk's end: one reminder to non-respondents, then the survey closes (per talk in survey_configs).
     SURVEY_REMINDER_HOURS: float = Field(default=24, gt=0, le=24 * 14)
     SURVEY_CLOSE_HOURS: float = Field(default=72, gt=0, le=24 * 30)

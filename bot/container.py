@@ -8,17 +8,17 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.db.session import Database
+from bot.delivery.refresher import Refresher
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
-from bot.services.home import HomeService
 from bot.services.hooks import Hooks
-from bot.services.lifecycle import LifecycleService
-from bot.services.question_bridge import YouTubeChatBridge
-from bot.services.questions import QuestionService
-from bot.services.reactions import ReactionService
-from bot.services.refresher import Refresher
-from bot.services.streams import StreamService
-from bot.services.surveys import SurveyService
-from bot.services.talks import TalkService
+from bot.services.questions.service import QuestionService
+from bot.services.questions.youtube_bridge import YouTubeChatBridge
+from bot.services.reactions.service import ReactionService
+from bot.services.streams.service import StreamService
+from bot.services.surveys.service import SurveyService
+from bot.services.talks.home import HomeService
+from bot.services.talks.lifecycle import LifecycleService
+from bot.services.talks.service import TalkService
 
 
 @dataclass

@@ -28,6 +28,15 @@ def parse_offsets(raw: str | None) -> list[int] | None:
     return values
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who acted: their user and team ids and their language."""
+
+    user_id: str
+    team_id: str
+    lang: str
+
+
 class UserFacingError(Exception):
     """A refusal or problem to show the person who acted; `message` is already in their language."""
 

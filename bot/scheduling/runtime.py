@@ -27,7 +27,7 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import SchedulerLease, Talk, TalkStatus
 from bot.scheduling import jobs
-from bot.services.lifecycle import PlannedJob
+from bot.services.talks.lifecycle import PlannedJob
 
 logger = logging.getLogger(__name__)
 

@@ -297,7 +297,7 @@ def _distribution(dist: dict[int, int]) -> str:
 
 
 def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | None, timezone: str) -> list[Block]:
-    """`report` is a bot.services.survey_report.Report (typed Any to keep views free of service imports)."""
+    """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports)."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=report.title), 150))]
     status = (
         t(lang, "report.final")

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.db.base import utcnow
 from bot.db.models import QuestionChatPoll, QuestionSource, StreamKind, StreamStatus, Talk, TalkStream
-from bot.services.question_bridge import is_question
+from bot.services.questions.youtube_bridge import is_question
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.slack_api import FakeSlack
 from tests.questions.helpers import live_talk, questions_in_db
@@ -65,7 +65,7 @@ def test_bridge_brings_questions_once_with_paging_and_budget(
     google: FakeGoogle,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.services.question_bridge")
+    caplog.set_level(logging.INFO, logger="bot.services.questions.youtube_bridge")
     google.chat_polling_ms = 2000
     talk_id = youtube_live_talk(slack, fake_slack, container, google)
     bridge = container.question_bridge

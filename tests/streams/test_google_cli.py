@@ -18,7 +18,7 @@ from bot import migrate
 from bot.db import streams_repo
 from bot.db.session import Database
 from bot.integrations.google_auth import load_credentials
-from bot.services.streams import quota_day
+from bot.services.streams.service import quota_day
 from tests.fakes.google_api import CLIENT_ID, CLIENT_SECRET, FakeGoogle
 from tests.fakes.slack_api import FakeSlack
 from tests.test_cli import REPO, clean_env, run_cli

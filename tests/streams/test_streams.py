@@ -15,7 +15,7 @@ import pytest
 from bot import ids
 from bot.container import Container
 from bot.db.models import OutboxMessage, StreamKind, StreamStatus, TalkStatus, TalkStream, YoutubeQuotaDay
-from bot.services.streams import quota_day
+from bot.services.streams.service import quota_day
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.google_api import REFRESH_TOKEN, FakeGoogle
 from tests.fakes.slack_api import FakeSlack

@@ -13,7 +13,7 @@ from bot.container import Container
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
-from bot.services.talks import NotAllowed
+from bot.services.talks.service import NotAllowed
 
 
 def make_talk_menu_action(container: Container) -> Callable[..., None]:

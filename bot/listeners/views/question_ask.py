@@ -13,7 +13,7 @@ from bot.container import Container
 from bot.db.models import QuestionSource
 from bot.i18n import t
 from bot.listeners.payload import user_and_team
-from bot.services.questions import QuestionRejected
+from bot.services.questions.service import QuestionRejected
 
 
 def make_question_ask_submission(container: Container) -> Callable[..., None]:

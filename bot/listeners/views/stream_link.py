@@ -12,7 +12,7 @@ from bot import ids
 from bot.container import Container
 from bot.i18n import t
 from bot.listeners.payload import user_and_team
-from bot.services.talks import NotAllowed
+from bot.services.talks.service import NotAllowed
 
 
 def make_stream_link_submission(container: Container) -> Callable[..., None]:

@@ -32,6 +32,9 @@ from bot.db import streams_repo
 from bot.db.base import utcnow
 from bot.db.models import StreamKind, StreamStatus, Talk, TalkStatus, TalkStream
 from bot.db.session import Database
+from bot.delivery.outbox import send_once
+from bot.delivery.refresher import Refresher
+from bot.domain import Actor
 from bot.i18n import t
 from bot.integrations.calendar import Calendar, conference_status, meet_link
 from bot.integrations.google_auth import GoogleAccess, GoogleApiError, Problem, QuotaMeter
@@ -39,9 +42,7 @@ from bot.integrations.google_auth import classify as classify_error
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
 from bot.services.hooks import Hooks
-from bot.services.outbox import send_once
-from bot.services.refresher import Refresher
-from bot.services.talks import Actor, NotAllowed, TalkService
+from bot.services.talks.service import NotAllowed, TalkService
 from bot.views.formatting import slack_date
 from bot.views.parsing import validate_stream_url
 from bot.views.streams import build_link_modal, build_stream_failed_blocks

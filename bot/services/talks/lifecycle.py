@@ -13,12 +13,12 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import OutboxStatus, Talk, TalkStatus
 from bot.db.session import Database
-from bot.domain import parse_offsets
+from bot.delivery.outbox import Sent, send_once, sent_message
+from bot.domain import Actor, parse_offsets
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
-from bot.services.outbox import Sent, send_once, sent_message
-from bot.services.talks import Actor, NotAllowed, TalkService
+from bot.services.talks.service import NotAllowed, TalkService
 from bot.views.live_post import (
     build_live_post,
     live_metadata,

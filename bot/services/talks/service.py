@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -16,12 +15,12 @@ from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
-from bot.domain import TalkInput, UserFacingError
+from bot.delivery.outbox import send_once
+from bot.delivery.refresher import Refresher
+from bot.domain import Actor, TalkInput, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
-from bot.services.outbox import send_once
-from bot.services.refresher import Refresher
 from bot.views.announcement import (
     announcement_metadata,
     announcement_text,
@@ -50,13 +49,6 @@ def cancel_metadata(talk_id: int) -> Metadata:
 
 class NotAllowed(UserFacingError):
     """The user may not change this talk."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: str
-    team_id: str
-    lang: str
 
 
 class TalkService:

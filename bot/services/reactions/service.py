@@ -32,9 +32,9 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
+from bot.delivery.outbox import send_once
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
-from bot.services.outbox import send_once
 from bot.views.pulse import LegendItem, Pulse, build_live_post_reaction_blocks, nudge_text
 
 logger = logging.getLogger(__name__)

@@ -26,13 +26,13 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import Question, QuestionSource, QuestionStatus, Talk, TalkStatus
 from bot.db.session import Database
-from bot.domain import UserFacingError
+from bot.delivery.outbox import send_once, sent_message
+from bot.delivery.refresher import Refresher
+from bot.domain import Actor, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
-from bot.services.outbox import send_once, sent_message
-from bot.services.refresher import Refresher
-from bot.services.talks import Actor, TalkService
+from bot.services.talks.service import TalkService
 from bot.views.questions import (
     MAX_QUESTION,
     QuestionItem,

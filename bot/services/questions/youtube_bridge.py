@@ -22,7 +22,7 @@ from bot.db.base import utcnow
 from bot.db.models import StreamKind, TalkStatus, TalkStream
 from bot.db.session import Database
 from bot.integrations.google_auth import GoogleAccess, GoogleApiError, Problem
-from bot.services.questions import QuestionRejected, QuestionService
+from bot.services.questions.service import QuestionRejected, QuestionService
 
 logger = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ from bot.db import surveys_repo as srepo
 from bot.db.base import utcnow
 from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
 from bot.db.session import Database
+from bot.delivery.outbox import send_once, sent_message
+from bot.domain import Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
-from bot.services.outbox import send_once, sent_message
-from bot.services.survey_fanout import FanoutStats, FanoutWorker
-from bot.services.survey_report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
-from bot.services.talks import Actor
+from bot.services.surveys.fanout import FanoutStats, FanoutWorker
+from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.views.survey import (
     SurveyChoices,
     build_feedback_modal,

@@ -1,0 +1,1 @@
+"""Delivery infrastructure: the exactly-once outbox and the coalescing message refresher."""

@@ -1,0 +1,1 @@
+"""talks feature."""

@@ -61,10 +61,12 @@ def _build_app(settings: Settings) -> Any:
     """The container, the Bolt app, and this process's scheduler (it runs jobs only while holding the lease)."""
     import atexit
 
+    from bot import crash
     from bot.app import create_app
     from bot.container import build_container
     from bot.scheduling.runtime import SchedulerRuntime
 
+    crash.configure(settings.CRASH_POINT)
     container = build_container(settings)
     app = create_app(container, token_verification=False)
     runtime = SchedulerRuntime(container)

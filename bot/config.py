@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     SCHEDULER_SYNC_SECONDS: float = Field(default=10, ge=0.5, le=300)
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
+    # Testing only: exit hard at this named point (bot/crash.py POINTS) to prove a restart loses nothing.
+    CRASH_POINT: str | None = None
 
     # --- Reactions as live feedback (bot/services/reactions/service.py, docs/reactions.md) ---
     # Legend on the live post, seeded as reactions: emoji=label key (reactions.legend.<key> in the catalogs;

@@ -1,0 +1,43 @@
+"""Named crash points: the places between a side effect and its record, for crash testing.
+
+`CRASH_POINT` (a setting, unset in production) names one point; when the process reaches it, it exits hard
+with `os._exit`, as a `kill -9` would, so a test can restart it and check that nothing was lost or repeated.
+Read once at start-up: with no point set, `crash_point()` is a single comparison against None.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+
+# Every named point, in the order a talk meets them. A test runs the whole story once per point.
+POINTS = (
+    "announce.after_post",  # the announcement is in the channel, its ts not stored
+    "provision.after_insert",  # YouTube answered liveBroadcasts.insert, the id not stored
+    "reminder.after_dm",  # a reminder DM went out, not recorded
+    "live.after_post",  # the live post is in the thread, its ts not stored
+    "question.after_post",  # a question is in the thread, not recorded
+    "survey.after_dm",  # a survey DM went out, not recorded
+    "report.after_upload",  # the report is posted, not recorded
+)
+
+_armed: str | None = None
+
+
+def configure(point: str | None) -> None:
+    """Arm one point (from Settings.CRASH_POINT at start-up); None disarms."""
+    global _armed
+    if point and point not in POINTS:
+        raise ValueError(f"CRASH_POINT {point!r} is not one of: {', '.join(POINTS)}")
+    _armed = point or None
+    if _armed:
+        logger.warning("CRASH_POINT=%s: this process exits hard when it gets there (testing only)", _armed)
+
+
+def crash_point(name: str) -> None:
+    if _armed is not None and name == _armed:
+        logger.warning("Crash point %s reached: exiting hard", name)
+        logging.shutdown()
+        os._exit(137)

@@ -57,7 +57,7 @@ def _check_slack(settings: Settings) -> None:
         logger.warning("Could not reach Slack at SLACK_API_URL (%s); starting anyway", exc.error)
 
 
-def _build_app(settings: Settings) -> Any:
+def _build_app(settings: Settings, *, under_gunicorn: bool = False) -> Any:
     """The container, the Bolt app, and this process's scheduler (it runs jobs only while holding the lease)."""
     import atexit
 
@@ -66,13 +66,16 @@ def _build_app(settings: Settings) -> Any:
     from bot.container import build_container
     from bot.scheduling.runtime import SchedulerRuntime
 
-    crash.configure(settings.CRASH_POINT)
+    crash.configure(settings.CRASH_POINT, kill_parent=under_gunicorn)
     container = build_container(settings)
     app = create_app(container, token_verification=False)
     runtime = SchedulerRuntime(container)
     runtime.start()
+    # Every process works on flow steps that are due (retries, runs a dead process left, other replicas' runs).
+    container.flows.start_worker()
     # Hand the lease over at once on a clean shutdown instead of letting it lapse.
     atexit.register(runtime.stop)
+    atexit.register(container.flows.stop_worker)
     return container, app
 
 
@@ -110,7 +113,7 @@ def serve(no_migrate: bool, threads: int) -> None:
             # Built in the worker after fork, so no connection or thread crosses the fork.
             from bot.web import create_web_app
 
-            container, app = _build_app(settings)
+            container, app = _build_app(settings, under_gunicorn=True)
             logger.info("lunchlearn listening on 0.0.0.0:%s", settings.PORT)
             return create_web_app(app, container.db)
 

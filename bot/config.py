@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     SCHEDULER_SYNC_SECONDS: float = Field(default=10, ge=0.5, le=300)
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
+    # Talk flows (bot/flows): a failed step is retried after FLOW_RETRY_BASE_SECONDS, doubling up to
+    # FLOW_RETRY_MAX_SECONDS, FLOW_MAX_ATTEMPTS times; then the organiser is told.
+    FLOW_RETRY_BASE_SECONDS: float = Field(default=5, ge=0)
+    FLOW_RETRY_MAX_SECONDS: float = Field(default=300, ge=0)
+    FLOW_MAX_ATTEMPTS: int = Field(default=8, ge=1, le=50)
+    # How long a process holds a flow run it works on; another replica takes it over after this (at once when
+    # the holder was on the same host and its process is gone).
+    FLOW_CLAIM_SECONDS: float = Field(default=120, ge=5)
+    # How often each process looks for flow steps that are due (retries, runs from other replicas).
+    FLOW_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
     # Testing only: exit hard at this named point (bot/crash.py POINTS) to prove a restart loses nothing.
     CRASH_POINT: str | None = None
 

@@ -76,6 +76,17 @@ MESSAGES: dict[str, str] = {
     "notice.announce_failed": "I saved *{title}* but couldn't post the announcement in <#{channel}> ({error}). "
     "The talk is kept: fix the channel (for a private channel, invite me with /invite @lunchlearn), then press Try again.",
     "button.retry_announce": "Try again",
+    "notice.changed": "{by} changed *{title}*:",
+    "notice.changed.time": "• Time: ~{old}~ → {new}",
+    "notice.changed.link": "• Join link: {new}",
+    "flows.failed": "Something went wrong while {what} *{title}*, and I stopped after several tries. "
+    "Please check the talk from its announcement or `/lunchlearn list`; an admin can see the details with `lunchlearn doctor`.",
+    "flows.what.created": "announcing",
+    "flows.what.updated": "updating",
+    "flows.what.cancelled": "cancelling",
+    "flows.what.live": "starting",
+    "flows.what.ended": "wrapping up",
+    "flows.what.rsvp": "updating the RSVPs of",
     "notice.talk_missing": "I can't find that talk any more.",
     "refusal.not_allowed": "Only the organiser, the speakers or a workspace admin can {action} *{title}*.",
     "refusal.action.edit": "edit",

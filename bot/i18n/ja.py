@@ -76,6 +76,17 @@ MESSAGES: dict[str, str] = {
     "notice.announce_failed": "*{title}* は保存しましたが、<#{channel}> に告知を投稿できませんでした（{error}）。"
     "勉強会は残してあります。チャンネルを確認して（プライベートチャンネルなら /invite @lunchlearn で招待）、「もう一度試す」を押してください。",
     "button.retry_announce": "もう一度試す",
+    "notice.changed": "{by} が *{title}* を変更しました。",
+    "notice.changed.time": "• 日時：~{old}~ → {new}",
+    "notice.changed.link": "• 参加リンク：{new}",
+    "flows.failed": "*{title}* の{what}中に問題が発生し、何度か試した後に停止しました。"
+    "お知らせまたは `/lunchlearn list` から発表を確認してください。管理者は `lunchlearn doctor` で詳細を確認できます。",
+    "flows.what.created": "お知らせ",
+    "flows.what.updated": "更新",
+    "flows.what.cancelled": "中止処理",
+    "flows.what.live": "開始処理",
+    "flows.what.ended": "終了処理",
+    "flows.what.rsvp": "参加登録の反映",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
     "refusal.action.edit": "編集",

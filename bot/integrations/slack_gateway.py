@@ -28,6 +28,27 @@ from bot.i18n import normalize_locale
 logger = logging.getLogger(__name__)
 
 
+# Slack errors that say nothing about the request itself: trying again later can succeed. Everything else (a
+# channel that is gone, a missing scope, invalid blocks) fails the same way every time.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+        "unknown_error",
+    }
+)
+
+
+def is_transient(error: str) -> bool:
+    """True for Slack errors worth retrying later, and for transport failures (error is the exception name)."""
+    return error in TRANSIENT_ERRORS or error[:1].isupper() or error.startswith("http_5")
+
+
 class SlackGatewayError(Exception):
     """A Slack call that failed after retries; `error` is Slack's error code (or a transport error name)."""
 
@@ -278,6 +299,17 @@ class SlackGateway:
         data = self._call("reactions.get", channel=channel, timestamp=ts, full=True)
         message = data.get("message") or {}
         return list(message.get("reactions") or [])
+
+    def find_own_files(self, *, channel: str, thread_ts: str) -> list[str]:
+        """Ids of files the app shared in this thread (a chart upload whose record a crash lost)."""
+        data = self._call("conversations.replies", channel=channel, ts=thread_ts, limit=200)
+        return [
+            str(f.get("id"))
+            for message in data.get("messages", [])
+            if message.get("bot_id") and message.get("ts") != thread_ts
+            for f in (message.get("files") or [])
+            if f.get("id")
+        ]
 
     def find_own_reply(self, *, channel: str, thread_ts: str, match: dict[str, Any]) -> str | None:
         """The ts of our reply in a thread whose metadata payload matches (crash recovery before re-posting)."""

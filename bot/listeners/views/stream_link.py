@@ -39,6 +39,6 @@ def make_stream_link_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        streams.after_manual_link(actor=actor, talk_id=talk_id)
+        container.talks.run_flows(talk_id)
 
     return handle_stream_link

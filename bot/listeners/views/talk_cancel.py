@@ -36,6 +36,6 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        talks.after_cancel(actor=actor, talk_id=talk_id)
+        talks.run_flows(talk_id)
 
     return handle_talk_cancel

@@ -45,6 +45,6 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        talks.after_update(actor=actor, talk_id=talk.id)
+        talks.run_flows(talk.id)
 
     return handle_talk_edit

@@ -80,16 +80,13 @@ class YouTubeChatBridge:
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
-    def register(self) -> None:
-        self.questions.on_live.append(self.start)
-
     def source(self) -> ChatSource:
         return YouTubeChatSource(self.access)
 
     # Starting and resuming -----------------------------------------------------------------------------------------
 
     def start(self, talk_id: int, *, now: datetime | None = None) -> bool:
-        """talk_live: record the bridge for a YouTube talk (if Google is configured) and start polling."""
+        """Live flow step: record the bridge for a YouTube talk (if Google is configured) and start polling."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.stream_kind is not StreamKind.YOUTUBE or not self.access.configured:

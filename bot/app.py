@@ -12,6 +12,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.container import Container
 from bot.db import repositories as repo
 from bot.listeners import register_listeners
+from bot.observability.metrics import ack_timer
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def create_app(container: Container, *, token_verification: bool = True) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=settings.LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("lunchlearn.bolt"),
     )
+    app.use(ack_timer)  # first, so the ack latency includes the other middleware
     app.use(_dedupe_events(container))
 
     @app.error

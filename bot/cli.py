@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.config import ConfigError, Mode, Settings, load_settings
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, gunicorn_logger_class
 
 logger = logging.getLogger("lunchlearn")
 
@@ -64,12 +64,14 @@ def _build_app(settings: Settings) -> Any:
     from bot import crash
     from bot.app import create_app
     from bot.container import build_container
+    from bot.observability import metrics
     from bot.scheduling.runtime import SchedulerRuntime
 
     crash.configure(settings.CRASH_POINT)
     container = build_container(settings)
     app = create_app(container, token_verification=False)
     runtime = SchedulerRuntime(container)
+    metrics.watch_leader(lambda: runtime.is_leader)
     runtime.start()
     # Hand the lease over at once on a clean shutdown instead of letting it lapse.
     atexit.register(runtime.stop)
@@ -90,7 +92,7 @@ def serve(no_migrate: bool, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     settings = _settings("http")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if not no_migrate:
         _migrate(settings)
     _check_slack(settings)
@@ -105,6 +107,8 @@ def serve(no_migrate: bool, threads: int) -> None:
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("loglevel", settings.LOG_LEVEL.lower())
+            if settings.LOG_FORMAT == "json":
+                self.cfg.set("logger_class", gunicorn_logger_class())
 
         def load(self) -> Any:
             # Built in the worker after fork, so no connection or thread crosses the fork.
@@ -126,7 +130,7 @@ def socket(no_migrate: bool) -> None:
     from bot.integrations.slack_gateway import make_web_client
 
     settings = _settings("socket")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if not no_migrate:
         _migrate(settings)
     _check_slack(settings)
@@ -150,7 +154,7 @@ def db_upgrade() -> None:
     from bot.db.session import make_engine
 
     settings = _settings("db")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     _migrate(settings)
     engine = make_engine(settings.DATABASE_URL)
     click.echo(f"Database is at revision {migrate.current_revision(engine)} (head).")
@@ -229,6 +233,13 @@ def doctor() -> None:
             f"database schema: {current or 'empty'}"
             + ("" if current == head else f", head is {head}: run `lunchlearn db upgrade` (serve does it at start)"),
         )
+        from bot.observability.stuck import stuck_work
+
+        for state, text in stuck_work(database.engine):
+            if state == "warn":
+                click.echo(f"warn  {text}")
+            else:
+                report(state == "ok", text)
     else:
         report(False, f"database: cannot connect to {database.engine.url.render_as_string(hide_password=True)}")
 

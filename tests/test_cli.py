@@ -299,7 +299,7 @@ def test_serve_migrates_answers_healthz_and_handles_a_signed_slash_command(tmp_p
         assert fake.validation_errors == []
 
 
-def test_serve_with_json_logs_writes_only_json_lines(tmp_path: Path) -> None:
+def test_serve_with_json_logs_writes_only_json_lines_and_reports_leadership(tmp_path: Path) -> None:
     with FakeSlack() as fake:
         env = {
             "SLACK_API_URL": fake.base_url,
@@ -310,7 +310,15 @@ def test_serve_with_json_logs_writes_only_json_lines(tmp_path: Path) -> None:
         }
         with serving(tmp_path, **env) as server:
             server.wait_healthy()
-            assert http_get(f"{server.url}/metrics") == 200
+            # The only process on this database wins the scheduler lease, and /metrics says so.
+            deadline = time.monotonic() + 10
+            while True:
+                with urllib.request.urlopen(f"{server.url}/metrics", timeout=2) as response:
+                    metrics = response.read().decode()
+                if "lunchlearn_scheduler_leader 1.0" in metrics or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            assert "lunchlearn_scheduler_leader 1.0" in metrics
     lines = [line for line in server.output().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # gunicorn's own lines included
     assert any(r["logger"] == "gunicorn.error" for r in records), lines

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 # Events whose listener de-duplicates by event_id itself, in the same transaction as its effect: reaction events
 # are claimed in batches by the reactions writer (bot/services/reactions/service.py), which keeps a burst of applause
-# from costing one database write per HTTP request before the ack (issue 6, see docs/benchmarks.md).
+# from costing one database write per HTTP request before the ack (see docs/benchmarks.md).
 SELF_DEDUPED_EVENTS = frozenset({"reaction_added", "reaction_removed"})
 
 

@@ -243,7 +243,7 @@ def doctor() -> None:
     else:
         report(False, f"database: cannot connect to {database.engine.url.render_as_string(hide_password=True)}")
 
-    # Google (streams, issue 4): credentials refresh, the APIs answer, YouTube units spent today.
+    # Google (streams): credentials refresh, the APIs answer, YouTube units spent today.
     from bot.services.streams.service import doctor_checks
 
     for state, text in doctor_checks(settings, database if database.ping() else None):
@@ -256,7 +256,7 @@ def doctor() -> None:
     sys.exit(1 if problems else 0)
 
 
-# Google (streams, issue 4) --------------------------------------------------------------------------------------------
+# Google (streams) -----------------------------------------------------------------------------------------------------
 
 
 @main.group()

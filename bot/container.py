@@ -50,15 +50,15 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     hooks = Hooks()
     talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, hooks=hooks)
     lifecycle = LifecycleService(settings=settings, db=db, slack=slack, talks=talks, hooks=hooks)
-    # Reactions as live feedback (issue 6): legend + pulse on the live post, legend seeded at go-live.
+    # Reactions as live feedback: legend + pulse on the live post, legend seeded at go-live.
     reactions = ReactionService(
         settings=settings, db=db, slack=slack, hooks=hooks, refresh_live_post=talks.refresh_live_post
     )
     reactions.register()
-    # Stream links through Google (issue 4): YouTube Live / Meet created, updated, removed with the talk.
+    # Stream links through Google: YouTube Live / Meet created, updated, removed with the talk.
     streams = StreamService(settings=settings, db=db, slack=slack, talks=talks, hooks=hooks, refresher=refresher)
     streams.register()
-    # Live questions (issue 5): ask button, thread posts, speakers' boards (with the reactions pulse), YouTube chat.
+    # Live questions: ask button, thread posts, speakers' boards (with the reactions pulse), YouTube chat.
     questions = QuestionService(
         settings=settings,
         db=db,
@@ -71,7 +71,7 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     questions.register()
     question_bridge = YouTubeChatBridge(settings=settings, db=db, questions=questions)
     question_bridge.register()
-    # Post-talk feedback survey and report (issue 7): recipients queued and DMed when a talk ends.
+    # Post-talk feedback survey and report: recipients queued and DMed when a talk ends.
     surveys = SurveyService(settings=settings, db=db, slack=slack, hooks=hooks)
     surveys.register()
     # Survey reminder, close and reports run on the scheduler, planned from the database like the talk's own jobs.

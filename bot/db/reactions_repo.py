@@ -1,4 +1,4 @@
-"""Reaction counts, totals, timeline and per-talk state (issue 6). Every function takes `session=` explicitly."""
+"""Reaction counts, totals, timeline and per-talk state. Every function takes `session=` explicitly."""
 
 from __future__ import annotations
 

@@ -284,7 +284,7 @@ class SlackGateway:
         ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
         return (channel, ts) if ts else None
 
-    # Reactions (issue 6) -----------------------------------------------------------------------------
+    # Reactions ---------------------------------------------------------------------------------------
 
     def add_reaction(self, *, channel: str, ts: str, name: str) -> bool:
         """React as the bot; False when the bot had already reacted with this emoji (idempotent)."""
@@ -373,7 +373,7 @@ class SlackGateway:
             self._users[user_id] = user
         return user
 
-    # Profiles (issue 4: names in YouTube/Calendar descriptions, e-mails as Meet guests) -----------------------
+    # Profiles (names in YouTube/Calendar descriptions, e-mails as Meet guests) --------------------------------
 
     def profile(self, user_id: str) -> tuple[str | None, str | None]:
         """(display name, e-mail) of a user, cached; the e-mail needs users:read.email. (None, None) on failure."""

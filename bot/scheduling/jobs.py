@@ -72,7 +72,7 @@ def run_feature_job(kind: str, talk_id: int) -> None:
     _current().lifecycle.record_done(talk_id, kind)
 
 
-# --- Live questions (issue 5) ---
+# --- Live questions -------------
 
 
 def poll_question_chat(talk_id: int) -> None:
@@ -90,7 +90,7 @@ def erase_anonymous_askers() -> None:
     _current().questions.erase_anonymous_askers()
 
 
-# --- Surveys (issue 7): plan per ended talk with SurveyService.schedule(talk_id) (times from the talk's end) ---
+# --- Surveys: plan per ended talk with SurveyService.schedule(talk_id) (times from the talk's end) -------------
 
 
 def survey_preliminary_report(talk_id: int, now: datetime | None = None) -> None:

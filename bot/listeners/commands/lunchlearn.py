@@ -22,7 +22,7 @@ SUBCOMMANDS = {
     "一覧": "list",
     "ask": "ask",
     "質問": "ask",
-    "report": "report",  # surveys (issue 7)
+    "report": "report",
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",

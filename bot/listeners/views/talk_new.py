@@ -30,7 +30,7 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
         try:
             # Stored before ack: if the database fails the modal stays open with everything typed in it.
             talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
-            # The organiser's survey choices (issue 7): optional fields of the same modal.
+            # The organiser's survey choices: optional fields of the same modal.
             container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
         except Exception as exc:
             logger.exception("Saving a new talk failed")

@@ -1,4 +1,4 @@
-"""YouTube live chat -> questions (issue 5): while a YouTube talk is live, read its chat with liveChatMessages.list
+"""YouTube live chat -> questions: while a YouTube talk is live, read its chat with liveChatMessages.list
 (honouring pollingIntervalMillis and page tokens) and bring messages that look like questions into the Slack thread
 and the speakers' boards, labelled "<name> via YouTube". Never twice (unique YouTube message id), stops at the end.
 

@@ -1,4 +1,4 @@
-"""Reactions as live feedback (issue 6): count reactions on a talk's live post and announcement, show a legend
+"""Reactions as live feedback: count reactions on a talk's live post and announcement, show a legend
 and a live pulse, nudge the speakers on signals, keep a per-minute timeline, reconcile after app_rate_limited.
 
 Counting is write-behind: a listener turns an event into a Delta and queues it (microseconds, no database); one

@@ -12,7 +12,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.container import Container
 from bot.db import repositories as repo
 from bot.listeners import register_listeners
-from bot.observability.metrics import ack_timer
+from bot.observability.metrics import TimedApp
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,13 @@ def _dedupe_events(container: Container) -> Callable[..., Any]:
 
 def create_app(container: Container, *, token_verification: bool = True) -> App:
     settings = container.settings
-    app = App(
+    app = TimedApp(  # Bolt's App, plus the ack latency metric
         client=container.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode",
         token_verification_enabled=token_verification,
         listener_executor=ThreadPoolExecutor(max_workers=settings.LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("lunchlearn.bolt"),
     )
-    app.use(ack_timer)  # first, so the ack latency includes the other middleware
     app.use(_dedupe_events(container))
 
     @app.error

@@ -14,7 +14,7 @@ from bot.container import Container
 from bot.db.base import utcnow
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.observability.metrics import OUTBOX, QueueCollector, QueueSpec, queue_state
-from tests.conftest import ATTENDEE, GENERAL
+from tests.conftest import ATTENDEE, GENERAL, OTHER
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_driver import SlackDriver
 
@@ -51,10 +51,33 @@ def families(bot_url: str) -> set[str]:
     return {family.name for family in text_string_to_metric_families(text)}
 
 
-def test_metrics_lists_every_metric_and_times_each_ack_by_request_kind(slack: SlackDriver, bot_url: str) -> None:
+def test_metrics_lists_every_metric_and_times_each_ack_by_request_kind(
+    slack: SlackDriver, bot_url: str, fake_slack: FakeSlack
+) -> None:
     assert NAMES <= families(bot_url)
     before = scrape(bot_url)
 
+    # A modal submission is acknowledged only after the submitter's language is looked up (users.info), so a slow
+    # Slack shows in its ack time.
+    fake_slack.delay_next("users.info", 0.4)
+    cancel = {"type": "modal", "callback_id": ids.CALLBACK_TALK_CANCEL, "private_metadata": "999"}
+    assert slack.submit_view(cancel, {}, user=OTHER).status_code == 200
+    kind = f"view_submission:{ids.CALLBACK_TALK_CANCEL}"
+    after = scrape(bot_url)
+    assert (
+        value(after, "lunchlearn_ack_seconds_count", kind=kind)
+        - value(before, "lunchlearn_ack_seconds_count", kind=kind)
+        == 1
+    )
+    spent = value(after, "lunchlearn_ack_seconds_sum", kind=kind) - value(
+        before, "lunchlearn_ack_seconds_sum", kind=kind
+    )
+    assert 0.4 <= spent < 3
+    assert value(after, "lunchlearn_ack_seconds_bucket", kind=kind, le="0.25") == value(
+        before, "lunchlearn_ack_seconds_bucket", kind=kind, le="0.25"
+    )
+
+    before = after
     assert slack.command("help", user=ATTENDEE).status_code == 200
     assert slack.button(ids.ACTION_RSVP_GOING, "999", user=ATTENDEE, channel=GENERAL, message_ts="1.1").ok
     # An action id the bot never defined is labelled "other": a forged payload cannot add label values.

@@ -30,6 +30,7 @@ from bot.db.session import Database, make_engine
 from bot.web import create_web_app
 from tests.fakes.signing import signed_headers
 from tests.fakes.slack_api import DEFAULT_SCOPES, FakeSlack
+from tests.flow_runs_table import add_flow_runs
 
 REPO = Path(__file__).resolve().parent.parent
 APP_TABLES = {"workspaces", "talks", "talk_speakers", "rsvps", "processed_deliveries", "outbox"}
@@ -409,7 +410,7 @@ def test_doctor_all_ok(tmp_path: Path, migrated_url: str) -> None:
     assert "All checks passed" in result.stdout
     assert "FAIL" not in result.stdout
     assert "bot scopes: all granted" in result.stdout
-    assert "ok    stuck work: none (outbox)" in result.stdout
+    assert "ok    stuck work: none" in result.stdout
 
 
 def test_doctor_names_a_missing_scope(tmp_path: Path, migrated_url: str) -> None:
@@ -480,6 +481,23 @@ def test_doctor_reports_stuck_outbox_messages(tmp_path: Path, migrated_url: str)
     [failed] = [line for line in result.stdout.splitlines() if "outbox: failed" in line]
     assert failed == "warn  outbox: failed messages: 1, oldest 3 h ago"
     assert "1 problem(s) found." in result.stdout
+
+
+def test_doctor_reports_overdue_and_failed_flow_steps(tmp_path: Path, migrated_url: str) -> None:
+    now = datetime.now(UTC)
+    add_flow_runs(
+        migrated_url,
+        ("pending", now - timedelta(minutes=10), now - timedelta(minutes=5)),  # due 5 minutes ago: nobody runs it
+        ("pending", now, now + timedelta(minutes=5)),  # backing off: not stuck
+        ("pending", now - timedelta(seconds=20), now - timedelta(seconds=10)),  # due just now: not stuck yet
+        ("failed", now - timedelta(days=2), None),
+    )
+    with FakeSlack() as fake:
+        result = doctor(tmp_path, fake, migrated_url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert "FAIL  flow steps: pending more than 1 min past their time: 1, oldest 5 min ago" in lines
+    assert "warn  flow steps: failed: 1, oldest 2 d ago" in lines
 
 
 def test_doctor_without_token(tmp_path: Path) -> None:

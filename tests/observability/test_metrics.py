@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -13,9 +14,10 @@ from bot import ids
 from bot.container import Container
 from bot.db.base import utcnow
 from bot.db.models import OutboxMessage, OutboxStatus
-from bot.observability.metrics import OUTBOX, QueueCollector, QueueSpec, queue_state
+from bot.observability.metrics import FLOW_RUNS, OUTBOX, QueueCollector, QueueSpec, has_table, queue_state
 from tests.conftest import ATTENDEE, GENERAL, OTHER
 from tests.fakes.slack_api import FakeSlack
+from tests.flow_runs_table import add_flow_runs
 from tests.slack_driver import SlackDriver
 
 NAMES = {
@@ -152,6 +154,26 @@ def test_queue_depth_and_oldest_age_come_from_the_database_at_scrape_time(bot_ur
     assert value(samples, "lunchlearn_queue_depth", queue="outbox", status="pending") == 0
     # The sent row of a day ago is done: the oldest unfinished one is five minutes old.
     assert 299 <= value(samples, "lunchlearn_queue_oldest_age_seconds", queue="outbox") < 400
+
+
+def test_flow_steps_queue_is_reported_once_the_flow_runs_table_exists(
+    bot_url: str, container: Container, db_kind: str
+) -> None:
+    if db_kind != "sqlite":
+        pytest.skip("the rows name no real talk, which only SQLite's unenforced foreign keys allow")
+    if not has_table(container.db.engine, FLOW_RUNS.table):
+        assert not any(labels and ("queue", "flow_steps") in labels for _, labels in scrape(bot_url))
+    now = utcnow()
+    add_flow_runs(
+        container.settings.DATABASE_URL,
+        ("pending", now - timedelta(minutes=2), now - timedelta(minutes=1)),
+        ("running", now, None),
+        ("done", now - timedelta(days=1), None),
+    )
+    samples = scrape(bot_url)
+    assert value(samples, "lunchlearn_queue_depth", queue="flow_steps", status="pending") == 1
+    assert value(samples, "lunchlearn_queue_depth", queue="flow_steps", status="running") == 1
+    assert 119 <= value(samples, "lunchlearn_queue_oldest_age_seconds", queue="flow_steps") < 200
 
 
 def test_a_queue_whose_table_does_not_exist_yet_is_skipped(container: Container) -> None:

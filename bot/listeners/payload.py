@@ -27,7 +27,11 @@ def origin(context: BoltContext, body: dict[str, Any]) -> Origin:
     rights belong to their own."""
     user = body.get("user")
     own_team = user.get("team_id") if isinstance(user, dict) else None
-    return Origin(user_id=str(context.user_id), team_id=str(own_team or context.team_id), channel_id=context.channel_id)
+    return Origin(
+        user_id=str(context.user_id or ""),
+        team_id=str(own_team or context.team_id or ""),
+        channel_id=context.channel_id,
+    )
 
 
 def user_and_team(context: BoltContext, body: dict[str, Any]) -> tuple[str, str]:

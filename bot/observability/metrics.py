@@ -139,17 +139,20 @@ def watch_leader(is_leader: Callable[[], bool]) -> None:
 
 @dataclass(frozen=True)
 class QueueSpec:
-    """A table holding work: which statuses mean "not done yet", and which column dates an item's wait."""
+    """A table holding work: which statuses are counted, which of them are still waiting to be done (the oldest
+    age is taken over those: a failed item that gave up would otherwise pin it forever), and which column dates
+    an item."""
 
     name: str  # the label value
     table: str
     open_statuses: tuple[str, ...]
+    waiting_statuses: tuple[str, ...]
     since: str = "created_at"
 
 
-OUTBOX = QueueSpec("outbox", "outbox", ("pending", "sending", "failed"))
+OUTBOX = QueueSpec("outbox", "outbox", ("pending", "sending", "failed"), ("pending", "sending"))
 # The flow engine's steps; the table is skipped until its migration has run.
-FLOW_RUNS = QueueSpec("flow_steps", "flow_runs", ("pending", "running", "failed"), since="created_at")
+FLOW_RUNS = QueueSpec("flow_steps", "flow_runs", ("pending", "running", "failed"), ("pending", "running"))
 QUEUES = (OUTBOX, FLOW_RUNS)
 
 
@@ -171,7 +174,7 @@ def has_table(engine: Engine, name: str) -> bool:
 
 
 def queue_state(engine: Engine, spec: QueueSpec) -> QueueState:
-    """Counts of unfinished items by status and the oldest one's timestamp, in one grouped query."""
+    """Counts of unfinished items by status and the oldest waiting one's timestamp, in one grouped query."""
     t = table(spec.table, column("status", String()), column(spec.since, UTCDateTime()))
     stmt = (
         select(t.c.status, func.count(), func.min(t.c[spec.since]))
@@ -184,7 +187,7 @@ def queue_state(engine: Engine, spec: QueueSpec) -> QueueState:
     oldest: datetime | None = None
     for status, count, first in rows:
         by_status[str(status)] = int(count)
-        if first is not None and (oldest is None or first < oldest):
+        if status in spec.waiting_statuses and first is not None and (oldest is None or first < oldest):
             oldest = first
     return QueueState(by_status, oldest)
 
@@ -204,7 +207,9 @@ class QueueCollector(Collector):
             "lunchlearn_queue_depth", "Unfinished items by queue and status.", labels=["queue", "status"]
         )
         age = GaugeMetricFamily(
-            "lunchlearn_queue_oldest_age_seconds", "Age of the oldest unfinished item, by queue.", labels=["queue"]
+            "lunchlearn_queue_oldest_age_seconds",
+            "Age of the oldest item still waiting (not failed), by queue.",
+            labels=["queue"],
         )
         now = utcnow()
         for spec in self.queues:

@@ -138,7 +138,13 @@ def test_queue_depth_and_oldest_age_come_from_the_database_at_scrape_time(bot_ur
                     status=OutboxStatus.SENDING,
                     created_at=utcnow() - timedelta(minutes=5),
                 ),
-                OutboxMessage(key="k2", kind="dm", recipient="U2", status=OutboxStatus.FAILED),
+                OutboxMessage(
+                    key="k2",
+                    kind="dm",
+                    recipient="U2",
+                    status=OutboxStatus.FAILED,
+                    created_at=utcnow() - timedelta(hours=2),
+                ),
                 OutboxMessage(
                     key="k3",
                     kind="dm",
@@ -152,7 +158,8 @@ def test_queue_depth_and_oldest_age_come_from_the_database_at_scrape_time(bot_ur
     assert value(samples, "lunchlearn_queue_depth", queue="outbox", status="sending") == 1
     assert value(samples, "lunchlearn_queue_depth", queue="outbox", status="failed") == 1
     assert value(samples, "lunchlearn_queue_depth", queue="outbox", status="pending") == 0
-    # The sent row of a day ago is done: the oldest unfinished one is five minutes old.
+    # The sent row of a day ago is done and the failed one of two hours ago gave up (it shows in the failed depth):
+    # the oldest item still waiting is five minutes old.
     assert 299 <= value(samples, "lunchlearn_queue_oldest_age_seconds", queue="outbox") < 400
 
 
@@ -169,10 +176,12 @@ def test_flow_steps_queue_is_reported_once_the_flow_runs_table_exists(
         ("pending", now - timedelta(minutes=2), now - timedelta(minutes=1)),
         ("running", now, None),
         ("done", now - timedelta(days=1), None),
+        ("failed", now - timedelta(hours=1), None),
     )
     samples = scrape(bot_url)
     assert value(samples, "lunchlearn_queue_depth", queue="flow_steps", status="pending") == 1
     assert value(samples, "lunchlearn_queue_depth", queue="flow_steps", status="running") == 1
+    assert value(samples, "lunchlearn_queue_depth", queue="flow_steps", status="failed") == 1
     assert 119 <= value(samples, "lunchlearn_queue_oldest_age_seconds", queue="flow_steps") < 200
 
 
@@ -183,7 +192,7 @@ def test_a_queue_whose_table_does_not_exist_yet_is_skipped(container: Container)
     assert state.by_status == {"pending": 1, "sending": 0, "failed": 0}
     assert state.oldest is not None
 
-    missing = QueueSpec("later", "no_such_table", ("pending",))
+    missing = QueueSpec("later", "no_such_table", ("pending",), ("pending",))
     collector = QueueCollector(container.db.engine, [OUTBOX, missing])
     depth, _age = list(collector.collect())
     assert {sample.labels["queue"] for sample in depth.samples} == {"outbox"}

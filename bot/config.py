@@ -24,6 +24,7 @@ WHERE_TO_GET = {
     "DATABASE_URL": "give an SQLAlchemy URL such as sqlite:///lunchlearn.db or postgresql+psycopg://user@host/db",
     "PORT": "give a TCP port number such as 3000",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "use text (one readable line per record) or json (one JSON object per line)",
     "DEFAULT_TIMEZONE": "give an IANA time zone name such as Europe/London or Asia/Tokyo",
     "GOOGLE_CREDENTIALS_FILE": "give the path of a google-auth credentials JSON file",
     "GOOGLE_API_ROOT_URL": "leave it unset for Google, or give an http(s) URL",
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = "sqlite:///lunchlearn.db"
     PORT: int = Field(default=3000, ge=1, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # json: one JSON object per line (time, level, logger, message), for log shippers.
+    LOG_FORMAT: Literal["text", "json"] = "text"
     GOOGLE_CREDENTIALS_FILE: Path | None = None
     GOOGLE_API_ROOT_URL: str | None = None
     DEFAULT_TIMEZONE: str = "UTC"
@@ -158,6 +161,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, v: object) -> object:
         return v.upper() if isinstance(v, str) else v
+
+    @field_validator("LOG_FORMAT", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
 
     @field_validator("SLACK_API_URL")
     @classmethod

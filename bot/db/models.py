@@ -202,7 +202,7 @@ class SchedulerLease(Base):
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Reactions as live feedback (issue 6) ------------------------------------------------------------------------
+# --- Reactions as live feedback ----------------------------------------------------------------------------------
 
 
 class ReactionCount(Base):
@@ -253,7 +253,7 @@ class ReactionUser(Base):
     first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 
 
 class StreamStatus(enum.StrEnum):
@@ -304,7 +304,7 @@ class YoutubeQuotaDay(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Live questions (issue 5) --------------------------------------------------------------------------------------
+# --- Live questions ------------------------------------------------------------------------------------------------
 
 
 class QuestionStatus(enum.StrEnum):
@@ -399,7 +399,7 @@ class QuestionChatPoll(Base):
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-# --- Surveys: post-talk feedback by DM and the results report (issue 7) ------------------------------------------
+# --- Surveys: post-talk feedback by DM and the results report ----------------------------------------------------
 
 
 class SurveyMessageStatus(enum.StrEnum):

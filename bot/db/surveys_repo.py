@@ -1,4 +1,4 @@
-"""Survey config, the survey DM outbox, answers (issue 7); plus tolerant reads of other features' tables
+"""Survey config, the survey DM outbox, answers; plus tolerant reads of other features' tables
 (questions, reactions) that may not exist in this deployment. Every function takes `session=` explicitly."""
 
 from __future__ import annotations

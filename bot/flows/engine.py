@@ -34,6 +34,7 @@ from bot.db.base import utcnow
 from bot.db.models import FlowRun, FlowStatus
 from bot.db.session import Database
 from bot.delivery.holders import is_dead, this_holder
+from bot.observability import metrics
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -319,6 +320,7 @@ class FlowRunner:
                 .execution_options(synchronize_session=False)
             )
         self.stats.retried += 1
+        metrics.step_retried(run.flow, step.__name__)
         logger.warning(
             "Step %s.%s of talk %s failed (try %d of %d): %s; again in %.0f s",
             run.flow,
@@ -333,6 +335,7 @@ class FlowRunner:
     def _give_up(self, run: Run, step: Step, reason: str, *, tell: bool) -> None:
         self._finish(run, FlowStatus.FAILED, error=f"{step.__name__}: {reason}")
         self.stats.failed += 1
+        metrics.step_failed(run.flow, step.__name__)
         logger.error("Step %s.%s of talk %s gave up: %s", run.flow, step.__name__, run.talk_id, reason)
         if tell and self._container is not None:
             try:

@@ -114,7 +114,7 @@ MESSAGES: dict[str, str] = {
     "list.live": " :red_circle: live now",
     "list.more": "and {count} more",
     "list.link": "announcement",
-    # --- Reactions as live feedback (issue 6) ---
+    # --- Reactions as live feedback -------------
     "reactions.legend.title": "*React to this post to give live feedback:*",
     "reactions.legend.applause": "applause",
     "reactions.legend.learned": "learned something",
@@ -169,7 +169,7 @@ MESSAGES.update(
     }
 )
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 MESSAGES.update(
     {
         "streams.key_dm": ":red_circle: Streaming details for *{title}* ({when}). Keep them to yourself: anyone with the key can stream on the channel.\n"
@@ -207,7 +207,7 @@ MESSAGES.update(
     }
 )
 
-# --- Live questions (issue 5) ---------------------------------------------------------------------------------------
+# --- Live questions -------------------------------------------------------------------------------------------------
 MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: Ask a question",
@@ -279,7 +279,7 @@ MESSAGES.update(
     }
 )
 
-# --- Surveys: post-talk feedback and the report (issue 7) ---
+# --- Surveys: post-talk feedback and the report -------------
 MESSAGES.update(
     {
         "survey.dm.fallback": "How was {title}? Rate it from 1 to 5.",

@@ -114,7 +114,7 @@ MESSAGES: dict[str, str] = {
     "list.live": " :red_circle: 配信中",
     "list.more": "ほか{count}件",
     "list.link": "告知",
-    # --- Reactions as live feedback (issue 6) ---
+    # --- Reactions as live feedback -------------
     "reactions.legend.title": "*この投稿にリアクションしてライブで反応を伝えましょう：*",
     "reactions.legend.applause": "拍手",
     "reactions.legend.learned": "学びがあった",
@@ -169,7 +169,7 @@ MESSAGES.update(
     }
 )
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 MESSAGES.update(
     {
         "streams.key_dm": ":red_circle: *{title}*（{when}）の配信情報です。他の人には共有しないでください。キーを知っていれば誰でもこのチャンネルで配信できます。\n"
@@ -207,7 +207,7 @@ MESSAGES.update(
     }
 )
 
-# --- Live questions (issue 5) ---------------------------------------------------------------------------------------
+# --- Live questions -------------------------------------------------------------------------------------------------
 MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: 質問する",
@@ -279,7 +279,7 @@ MESSAGES.update(
     }
 )
 
-# --- Surveys: post-talk feedback and the report (issue 7) ---
+# --- Surveys: post-talk feedback and the report -------------
 MESSAGES.update(
     {
         "survey.dm.fallback": "{title} はいかがでしたか？1〜5で評価してください。",

@@ -18,12 +18,16 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot.i18n import normalize_locale
+from bot.observability.metrics import slack_rate_limited, slack_rate_limited_url
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +78,21 @@ class SlackUser:
     is_admin: bool
 
 
+class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
+    """The SDK's 429 handler, counting each 429 it retries (the gateway never sees those; it counts the last one)."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        slack_rate_limited_url(request.url)
+        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+
+
 def make_web_client(token: str | None, base_url: str, *, retries: bool = True, timeout: int = 10) -> WebClient:
     """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections.
     retries=False: no retry handler at all, for callers that pace and retry themselves (the survey fan-out,
@@ -84,7 +103,7 @@ def make_web_client(token: str | None, base_url: str, *, retries: bool = True, t
         timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
+            _CountingRateLimitHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ]
         if retries
@@ -139,6 +158,8 @@ class SlackGateway:
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
+            if exc.response.status_code == 429:
+                slack_rate_limited(method)
             logger.warning("Slack %s failed: %s", method, error)
             raise SlackGatewayError(method, error) from None
         except (SlackClientError, OSError) as exc:
@@ -193,6 +214,8 @@ class SlackGateway:
             except ValueError:
                 retry_after = None
             error = str(response.get("error", "unknown_error"))
+            if response.status_code == 429:
+                slack_rate_limited("chat.postMessage")
             return DmOutcome(error=error, status=int(response.status_code), retry_after=retry_after)
         except (SlackClientError, OSError) as exc:
             return DmOutcome(error=type(exc).__name__, status=0)
@@ -282,7 +305,7 @@ class SlackGateway:
         ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
         return (channel, ts) if ts else None
 
-    # Reactions (issue 6) -----------------------------------------------------------------------------
+    # Reactions ---------------------------------------------------------------------------------------
 
     def add_reaction(self, *, channel: str, ts: str, name: str) -> bool:
         """React as the bot; False when the bot had already reacted with this emoji (idempotent)."""
@@ -382,7 +405,7 @@ class SlackGateway:
             self._users[user_id] = user
         return user
 
-    # Profiles (issue 4: names in YouTube/Calendar descriptions, e-mails as Meet guests) -----------------------
+    # Profiles (names in YouTube/Calendar descriptions, e-mails as Meet guests) --------------------------------
 
     def profile(self, user_id: str) -> tuple[str | None, str | None]:
         """(display name, e-mail) of a user, cached; the e-mail needs users:read.email. (None, None) on failure."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot import ids
 from bot.container import Container
@@ -124,6 +125,10 @@ def assert_secret_only_in_dms(fake: FakeSlack, secret: str, allowed: set[str]) -
     assert seen_in == allowed
 
 
+def units_metric() -> float:
+    return REGISTRY.get_sample_value("lunchlearn_google_quota_units_total", {"api": "youtube"}) or 0.0
+
+
 # YouTube Live --------------------------------------------------------------------------------------------------------
 
 
@@ -135,6 +140,7 @@ def test_youtube_talk_gets_broadcast_stream_bind_key_dms_and_live_link(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
+    units_before = units_metric()
     start = in_days(2, hour=12)
     talk_id, ts = create_talk(
         slack, fake_slack, container, stream="youtube", title="Intro to Rust", start=start, duration="60"
@@ -168,6 +174,7 @@ def test_youtube_talk_gets_broadcast_stream_bind_key_dms_and_live_link(
     with container.db.session() as session:
         assert session.get(YoutubeQuotaDay, quota_day()).units == 150  # type: ignore[union-attr]
     assert container.streams.quota_today() == 150
+    assert units_metric() - units_before == 150  # GET /metrics: lunchlearn_google_quota_units_total{api="youtube"}
     assert any("spent 150 units" in r.getMessage() for r in caplog.records)
 
     # The stream key: DMs to the speaker (in Japanese) and the organiser, nowhere else, never logged.

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from slack_bolt import Ack
 
 from bot.container import Container
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import Click, id_button
 
 
 def make_stream_add_link_action(container: Container) -> Callable[..., None]:
-    def handle_stream_add_link(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        try:
-            talk_id = int(action.get("value", ""))
-        except ValueError:
-            return
-        actor = container.talks.actor(*user_and_team(body))
+    def add_link(click: Click) -> None:
         container.streams.open_link_modal(
-            actor=actor,
-            talk_id=talk_id,
-            trigger_id=body["trigger_id"],
-            channel_id=(body.get("channel") or {}).get("id"),
+            actor=click.actor, talk_id=click.target_id, trigger_id=click.body["trigger_id"], channel_id=click.channel_id
         )
 
-    return handle_stream_add_link
+    return id_button(container, add_link)

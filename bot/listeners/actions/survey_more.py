@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot.container import Container
 
 
 def make_survey_more_action(container: Container) -> Callable[..., None]:
-    def handle_survey_more(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def handle_survey_more(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
         raw = str(action.get("value", ""))
         if not raw.isdigit():
             return
         container.surveys.open_feedback(
             talk_id=int(raw),
-            user_id=body["user"]["id"],
+            user_id=str(context.user_id),
             trigger_id=body["trigger_id"],
             response_url=body.get("response_url"),
         )

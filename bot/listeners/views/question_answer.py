@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.container import Container
@@ -16,8 +16,8 @@ from bot.listeners.payload import user_and_team
 def make_question_answer_submission(container: Container) -> Callable[..., None]:
     questions = container.questions
 
-    def handle_question_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        actor = container.talks.actor(*user_and_team(body))
+    def handle_question_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        actor = container.talks.actor(*user_and_team(context, body))
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_ANSWER_TEXT) or {}).get(ids.ACTION_ANSWER_TEXT) or {}).get("value") or "")
         raw_id = str(view.get("private_metadata") or "")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.container import Container
@@ -18,8 +18,10 @@ from bot.services.talks.service import NotAllowed
 def make_stream_link_submission(container: Container) -> Callable[..., None]:
     streams = container.streams
 
-    def handle_stream_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = container.talks.actor(*user_and_team(body))
+    def handle_stream_link(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        actor = container.talks.actor(*user_and_team(context, body))
         state = (view["state"]["values"].get(ids.BLOCK_STREAM_LINK) or {}).get(ids.ACTION_STREAM_LINK) or {}
         url = str(state.get("value") or "").strip()
         if problem := streams.validate_link(url, actor.lang):

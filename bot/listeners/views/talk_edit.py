@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.container import Container
@@ -19,8 +19,10 @@ from bot.views.parsing import parse_talk_submission
 def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(*user_and_team(body))
+    def handle_talk_edit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        actor = talks.actor(*user_and_team(context, body))
         try:
             talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
         except NotAllowed as refusal:

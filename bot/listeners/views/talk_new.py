@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.container import Container
@@ -19,8 +19,10 @@ from bot.views.survey import parse_survey_choices
 def make_talk_new_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(*user_and_team(body))
+    def handle_talk_new(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        actor = talks.actor(*user_and_team(context, body))
         data, errors = parse_talk_submission(view["state"]["values"], actor.lang)
         if data is not None and (problem := talks.channel_error(data.channel_id, actor.lang)):
             errors.add(ids.BLOCK_CHANNEL, problem)

@@ -1,4 +1,4 @@
-"""Live questions (issue 5): ask (button + modal, /lunchlearn ask, a reply in the live thread, YouTube chat), vote,
+"""Live questions: ask (button + modal, /lunchlearn ask, a reply in the live thread, YouTube chat), vote,
 moderate, the speakers' boards, and answering after the talk.
 
 Anonymity: an anonymous question's asker id is stored (to tell them privately what happened to their question and

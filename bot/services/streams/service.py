@@ -43,6 +43,7 @@ from bot.integrations.google_auth import GoogleAccess, GoogleApiError, Problem, 
 from bot.integrations.google_auth import classify as classify_error
 from bot.integrations.slack_gateway import SlackGateway
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
+from bot.observability.metrics import google_quota_spent
 from bot.services.talks.service import NotAllowed, TalkService
 from bot.views.formatting import slack_date
 from bot.views.parsing import validate_stream_url
@@ -124,6 +125,7 @@ class StreamService:
         units = meter.take()
         if not units:
             return
+        google_quota_spent(units, api="youtube")
         day = quota_day()
         with self.db.session() as session:
             streams_repo.add_quota(session=session, day=day, units=units)

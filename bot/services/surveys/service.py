@@ -1,4 +1,4 @@
-"""Post-talk feedback (issue 7): who is asked, the DM and its answers, reminder and close, the report.
+"""Post-talk feedback: who is asked, the DM and its answers, reminder and close, the report.
 
 Timeline of a talk's survey (times from the talk's end):
   0      talk_ended hook: recipients enqueued in survey_messages, the fan-out worker starts (survey DMs)

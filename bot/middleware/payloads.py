@@ -9,10 +9,11 @@ kept, optional fields may be left out, as Slack does) and strict about the types
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from slack_bolt import BoltRequest, BoltResponse
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,23 @@ logger = logging.getLogger(__name__)
 
 class _Shape(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
+
+
+def _as_the_bot_wrote_it(value: str) -> str:
+    # Button values, option values and private_metadata come back as the bot rendered them: printable ASCII
+    # (ids, "edit:12", "12:5", "12|C123"), numbers that fit in 64 bits. Anything else was not written by us, and
+    # would otherwise reach int() ("²".isdigit() is True) or the database (an id past 2**63) in a listener.
+    if not (value.isascii() and value.isprintable()) or _LONG_NUMBER.search(value):
+        raise ValueError("not a value the bot renders")
+    return value
+
+
+BotValue = Annotated[str, Field(max_length=3000), AfterValidator(_as_the_bot_wrote_it)]
+# A Slack message timestamp ("1700000000.000100"); services turn it into a datetime.
+SlackTs = Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,6})?$")]
 
 
 class _IdRef(_Shape):
@@ -41,7 +59,7 @@ class _Node(_Shape):
     is_ext_shared_channel: bool | None = None
     channel: str | _IdRef | None = None
     channel_id: str | None = None
-    thread_ts: str | None = None
+    thread_ts: SlackTs | None = None
     response_url: str | None = None
     event: _Node | None = None
     message: _Node | None = None
@@ -65,7 +83,7 @@ class _Team(_Shape):
 
 
 class _Option(_Shape):
-    value: str
+    value: BotValue
 
 
 class _Interactive(_Node):
@@ -107,7 +125,7 @@ class _View(_Shape):
     id: str
     type: str
     callback_id: str = ""
-    private_metadata: str = ""
+    private_metadata: BotValue = ""
     state: _ViewState | None = None
     blocks: list[dict[str, Any]] = []
     hash: str | None = None
@@ -117,7 +135,7 @@ class _Action(_Shape):
     action_id: str
     type: str
     block_id: str | None = None
-    value: str | None = None
+    value: BotValue | None = None
     selected_option: _Option | None = None
     selected_options: list[_Option] | None = None
     selected_user: str | None = None
@@ -129,16 +147,16 @@ class _Action(_Shape):
     selected_date: str | None = None
     selected_time: str | None = None
     selected_date_time: int | None = None
-    action_ts: str | None = None
+    action_ts: SlackTs | None = None
 
 
 class _MessageRef(_Node):
-    ts: str | None = None
+    ts: SlackTs | None = None
 
 
 class _ActionContainer(_Shape):
     type: str
-    message_ts: str | None = None
+    message_ts: SlackTs | None = None
     channel_id: str | None = None
     view_id: str | None = None
 
@@ -192,13 +210,13 @@ class SlashCommand(_Shape):
 class _EventItem(_Node):
     type: str  # type: ignore[assignment]
     channel: str | None = None  # type: ignore[assignment]
-    ts: str | None = None
+    ts: SlackTs | None = None
 
 
 class _Event(_Node):
     type: str  # type: ignore[assignment]
-    event_ts: str | None = None
-    ts: str | None = None
+    event_ts: SlackTs | None = None
+    ts: SlackTs | None = None
     subtype: str | None = None
     text: str | None = None
     bot_id: str | None = None

@@ -11,7 +11,7 @@ from slack_bolt import Ack
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
 
@@ -22,7 +22,7 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     def handle_talk_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
         actor = talks.actor(*user_and_team(body))
         try:
-            talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
+            talk = talks.talk_for_edit(actor=actor, talk_id=id_in(view.get("private_metadata")))
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return

@@ -208,7 +208,6 @@ class SlashCommand(_Shape):
 
 
 class _EventItem(_Node):
-    type: str  # type: ignore[assignment]
     channel: str | None = None  # type: ignore[assignment]
     ts: SlackTs | None = None
 

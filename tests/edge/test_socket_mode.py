@@ -16,7 +16,11 @@ from tests.edge.conftest import db_fingerprint, errors_logged, settle
 
 MALFORMED = [
     {"type": "block_actions", "user": {"id": ORGANISER, "team_id": "T1"}, "trigger_id": "t", "actions": [{}]},
-    {"type": "view_submission", "user": {"id": ORGANISER}, "view": {"id": "V", "type": "modal", "callback_id": 5}},
+    {
+        "type": "view_submission",
+        "user": {"id": ORGANISER},
+        "view": {"id": "V", "type": "modal", "callback_id": 5, "state": {"values": {}}},
+    },
     {"command": "/lunchlearn", "text": "new"},
     {"type": "event_callback", "event": {"type": "reaction_added"}, "team_id": "T1"},
 ]

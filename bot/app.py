@@ -1,50 +1,22 @@
-"""The Bolt app: global middleware and listener registration; no business logic here."""
+"""The Bolt app: global middleware (bot/middleware/) and listener registration; no business logic here."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 
 from bot.container import Container
-from bot.db import repositories as repo
 from bot.listeners import register_listeners
+from bot.middleware.dedupe import make_dedupe_events
+from bot.middleware.payloads import make_socket_mode_shape_check
+from bot.middleware.rate_limited import make_app_rate_limited_middleware
+from bot.middleware.view_state import make_view_state_check
 from bot.observability.metrics import TimedApp
 
 logger = logging.getLogger(__name__)
-
-# Events whose listener de-duplicates by event_id itself, in the same transaction as its effect: reaction events
-# are claimed in batches by the reactions writer (bot/services/reactions/service.py), which keeps a burst of applause
-# from costing one database write per HTTP request before the ack (see docs/benchmarks.md).
-SELF_DEDUPED_EVENTS = frozenset({"reaction_added", "reaction_removed"})
-
-
-def _dedupe_events(container: Container) -> Callable[..., Any]:
-    """Slack retries events it thinks we missed; the event_id makes a retry change nothing."""
-
-    def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
-        body = req.body or {}
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if (body.get("event") or {}).get("type") in SELF_DEDUPED_EVENTS:
-            event_id = None
-        if event_id:
-            retry = req.headers.get("x-slack-retry-num", [None])[0]
-            try:
-                with container.db.session() as session:
-                    fresh = repo.claim_delivery(session=session, key=f"event:{event_id}")
-            except Exception:
-                # The database is down: still answer 200 (Slack disables apps that fail), and say so.
-                logger.exception("Could not record event %s; processing it anyway", event_id)
-                fresh = True
-            if not fresh:
-                logger.info("Skipping event %s already processed (retry %s)", event_id, retry)
-                return BoltResponse(status=200, body="")
-        return next()
-
-    return middleware
 
 
 def create_app(container: Container, *, token_verification: bool = True) -> App:
@@ -56,7 +28,11 @@ def create_app(container: Container, *, token_verification: bool = True) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=settings.LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("lunchlearn.bolt"),
     )
-    app.use(_dedupe_events(container))
+    # Over HTTP the edge (bot/middleware/edge.py) checked the shape already; Socket Mode bodies come straight here.
+    app.use(make_socket_mode_shape_check())
+    app.use(make_view_state_check(container))
+    app.use(make_dedupe_events(container))
+    app.use(make_app_rate_limited_middleware(container))
 
     @app.error
     def handle_errors(error: Exception, body: dict[str, Any]) -> None:

@@ -93,6 +93,7 @@ MESSAGES: dict[str, str] = {
     "refusal.action.cancel": "cancel",
     "refusal.not_editable": "*{title}* is {status}, so it can't be changed any more.",
     "error.generic": "Something went wrong on my side ({error}). Nothing was lost; please try again in a moment.",
+    "error.form_incomplete": "This form reached me incomplete. Please submit it again.",
     # Cancel modal
     "modal.cancel.title": "Cancel talk",
     "modal.cancel.submit": "Cancel talk",

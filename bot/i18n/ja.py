@@ -93,6 +93,7 @@ MESSAGES: dict[str, str] = {
     "refusal.action.cancel": "中止",
     "refusal.not_editable": "*{title}* は{status}のため、変更できません。",
     "error.generic": "こちら側で問題が発生しました（{error}）。データは失われていません。少し待ってからもう一度お試しください。",
+    "error.form_incomplete": "フォームの内容が正しく届きませんでした。もう一度送信してください。",
     # Cancel modal
     "modal.cancel.title": "勉強会を中止",
     "modal.cancel.submit": "中止する",

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -30,6 +31,9 @@ from bot.i18n import normalize_locale
 from bot.observability.metrics import slack_rate_limited, slack_rate_limited_url
 
 logger = logging.getLogger(__name__)
+
+# Where Slack's response_url points (commercial Slack and GovSlack).
+RESPONSE_URL_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
 
 
 # Slack errors that say nothing about the request itself: trying again later can succeed. Everything else (a
@@ -274,7 +278,13 @@ class SlackGateway:
             return None  # a missing link never blocks a confirmation
 
     def respond(self, response_url: str, *, text: str, blocks: Sequence[Block] | None = None) -> None:
-        """Reply through a slash command's response_url (works in channels the bot is not in)."""
+        """Reply through a slash command's response_url (works in channels the bot is not in).
+
+        Only to Slack's response URL hosts (or the configured SLACK_API_URL's, for tests): the URL comes from the
+        request body, and posting wherever it points would make the bot a relay for anyone who can send one."""
+        if not self.response_url_allowed(response_url):
+            logger.warning("Refused to post to a response_url on %r", urlsplit(response_url).hostname)
+            return
         try:
             result = WebhookClient(response_url, timeout=10).send(
                 text=text, blocks=_blocks(blocks), response_type="ephemeral"
@@ -283,6 +293,17 @@ class SlackGateway:
             raise SlackGatewayError("response_url", type(exc).__name__) from None
         if result.status_code >= 300:
             raise SlackGatewayError("response_url", f"http_{result.status_code}")
+
+    def response_url_allowed(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme == "https" and parts.hostname in RESPONSE_URL_HOSTS and port in (None, 443):
+            return True
+        api = urlsplit(self.client.base_url)
+        return (parts.scheme, parts.hostname, port) == (api.scheme, api.hostname, api.port) and bool(api.hostname)
 
     def find_own_message(
         self, *, channel: str, event_type: str, payload_match: dict[str, Any], oldest: str

@@ -65,3 +65,9 @@ def id_button(container: Container, run: Callable[[Click], None]) -> Callable[..
         run(Click(actor=actor, target_id=target_id, channel_id=who.channel_id, body=body))
 
     return handle_id_button
+
+
+def id_in(text: object) -> int:
+    """The id a modal carries in private_metadata; 0 (no row has it) when it holds none."""
+    raw = str(text or "")
+    return int(raw) if raw.isascii() and raw.isdigit() else 0

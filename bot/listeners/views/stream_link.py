@@ -11,7 +11,7 @@ from slack_bolt import Ack, BoltContext
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.services.talks.service import NotAllowed
 
 
@@ -27,7 +27,7 @@ def make_stream_link_submission(container: Container) -> Callable[..., None]:
         if problem := streams.validate_link(url, actor.lang):
             ack(response_action="errors", errors={ids.BLOCK_STREAM_LINK: problem})
             return
-        talk_id = int(view.get("private_metadata") or 0)
+        talk_id = id_in(view.get("private_metadata"))
         try:
             streams.set_manual_link(actor=actor, talk_id=talk_id, url=url)
         except NotAllowed as refusal:

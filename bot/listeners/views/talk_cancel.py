@@ -11,7 +11,7 @@ from slack_bolt import Ack, BoltContext
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.services.talks.service import NotAllowed
 
 
@@ -24,7 +24,7 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
         actor = talks.actor(*user_and_team(context, body))
         values = view["state"]["values"]
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
-        talk_id = int(view.get("private_metadata") or 0)
+        talk_id = id_in(view.get("private_metadata"))
         try:
             talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip())
         except NotAllowed as refusal:

@@ -11,7 +11,7 @@ from slack_bolt import Ack, BoltContext
 from bot import ids
 from bot.container import Container
 from bot.i18n import t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
 
@@ -24,7 +24,7 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     ) -> None:
         actor = talks.actor(*user_and_team(context, body))
         try:
-            talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
+            talk = talks.talk_for_edit(actor=actor, talk_id=id_in(view.get("private_metadata")))
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return

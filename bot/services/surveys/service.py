@@ -24,7 +24,7 @@ from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.holders import this_holder
 from bot.delivery.outbox import send_once, sent_message
-from bot.domain import Actor
+from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
@@ -391,8 +391,10 @@ class SurveyService:
 
     def find_talk(self, team_id: str, query: str) -> Talk | None:
         query = query.strip()
+        if len(query) > TITLE_MAX:
+            return None  # no title is longer; and a huge LIKE pattern makes SQLite fail
         with self.db.session() as session:
-            if query.lstrip("#").isdigit():
+            if query.lstrip("#").isascii() and query.lstrip("#").isdigit() and len(query) <= 18:
                 talk = repo.get_talk(session=session, talk_id=int(query.lstrip("#")))
                 return talk if talk is not None and talk.team_id == team_id else None
             base = select(Talk).where(Talk.team_id == team_id).order_by(Talk.starts_at.desc())

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "Paste the link people will use to join (https://...).",
     "error.stream_url.invalid": "That isn't a valid link. Paste a full https:// address.",
     "error.stream_url.not_https": "Use a secure https:// link.",
+    "error.stream_url.characters": "A link can't contain spaces, quotes, <, >, | or invisible characters. Paste the plain https:// address.",
     # Announcement
     "announcement.fallback": "Lunch & learn: {title} on {when}",
     "announcement.when": "*When:* {when} ({duration} min)",

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "参加用のリンク（https://...）を貼り付けてください。",
     "error.stream_url.invalid": "有効なリンクではありません。https:// から始まる完全なアドレスを貼り付けてください。",
     "error.stream_url.not_https": "安全な https:// のリンクを使ってください。",
+    "error.stream_url.characters": "リンクに空白、引用符、<、>、| や見えない文字は使えません。https:// のアドレスだけを貼り付けてください。",
     # Announcement
     "announcement.fallback": "ランチ勉強会：{title}（{when}）",
     "announcement.when": "*日時：* {when}（{duration}分）",

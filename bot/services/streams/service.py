@@ -43,7 +43,7 @@ from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
 from bot.services.hooks import Hooks
 from bot.services.talks.service import NotAllowed, TalkService
-from bot.views.formatting import slack_date
+from bot.views.formatting import mrkdwn_escape, slack_date
 from bot.views.parsing import validate_stream_url
 from bot.views.streams import build_link_modal, build_stream_failed_blocks
 
@@ -313,11 +313,11 @@ class StreamService:
             text = t(
                 lang,
                 "streams.key_dm",
-                title=talk.title,
+                title=mrkdwn_escape(talk.title),
                 when=slack_date(talk.starts_at, talk.timezone),
-                address=ingestion.address,
-                stream_key=ingestion.key,
-                link=watch,
+                address=mrkdwn_escape(ingestion.address),
+                stream_key=mrkdwn_escape(ingestion.key),
+                link=mrkdwn_escape(watch),
             )
             send_once(
                 self.db,
@@ -349,9 +349,9 @@ class StreamService:
             lang,
             message,
             kind=kind,
-            title=talk.title,
+            title=mrkdwn_escape(talk.title),
             problem=t(lang, f"streams.problem.{exc.problem.value}"),
-            detail=exc.detail,
+            detail=mrkdwn_escape(exc.detail),
         )
         blocks = build_stream_failed_blocks(lang, text=text, talk_id=talk.id, offer_link=message == "streams.failed")
         send_once(
@@ -523,7 +523,9 @@ class StreamService:
         talk = self._talk(talk_id)
         if talk is not None:
             self.talks.tell_ephemeral(
-                channel_id=None, user_id=actor.user_id, text=t(actor.lang, "streams.link_saved", title=talk.title)
+                channel_id=None,
+                user_id=actor.user_id,
+                text=t(actor.lang, "streams.link_saved", title=mrkdwn_escape(talk.title)),
             )
         self.hooks.fire("talk_updated", talk_id)
 

@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
 from bot.services.talks.service import NotAllowed, TalkService
+from bot.views.formatting import mrkdwn_escape
 from bot.views.live_post import (
     build_live_post,
     live_metadata,
@@ -281,19 +282,19 @@ class LifecycleService:
         talk = self._manageable(actor, talk_id, "start")
         if talk.status is not TalkStatus.SCHEDULED:
             status = t(actor.lang, f"status.{talk.status.value}")
-            raise NotAllowed(t(actor.lang, "lifecycle.not_startable", title=talk.title, status=status))
+            raise NotAllowed(t(actor.lang, "lifecycle.not_startable", title=mrkdwn_escape(talk.title), status=status))
         self.go_live(talk_id)
         self.hooks.fire("talk_updated", talk_id)  # the scheduler drops the now-pointless go-live job
-        return t(actor.lang, "lifecycle.started", title=talk.title)
+        return t(actor.lang, "lifecycle.started", title=mrkdwn_escape(talk.title))
 
     def end_now(self, *, actor: Actor, talk_id: int) -> str:
         talk = self._manageable(actor, talk_id, "end")
         if talk.status is not TalkStatus.LIVE:
             status = t(actor.lang, f"status.{talk.status.value}")
-            raise NotAllowed(t(actor.lang, "lifecycle.not_endable", title=talk.title, status=status))
+            raise NotAllowed(t(actor.lang, "lifecycle.not_endable", title=mrkdwn_escape(talk.title), status=status))
         self.end(talk_id)
         self.hooks.fire("talk_updated", talk_id)
-        return t(actor.lang, "lifecycle.ended", title=talk.title)
+        return t(actor.lang, "lifecycle.ended", title=mrkdwn_escape(talk.title))
 
     def _manageable(self, actor: Actor, talk_id: int, action: str) -> Talk:
         with self.db.session() as session:
@@ -302,6 +303,11 @@ class LifecycleService:
             raise NotAllowed(t(actor.lang, "notice.talk_missing"))
         if not self.talks.can_manage(talk, actor.user_id):
             raise NotAllowed(
-                t(actor.lang, "refusal.not_allowed", action=t(actor.lang, f"refusal.action.{action}"), title=talk.title)
+                t(
+                    actor.lang,
+                    "refusal.not_allowed",
+                    action=t(actor.lang, f"refusal.action.{action}"),
+                    title=mrkdwn_escape(talk.title),
+                )
             )
         return talk

@@ -29,7 +29,7 @@ from bot.views.announcement import (
 )
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
-from bot.views.formatting import slack_date
+from bot.views.formatting import mention, mrkdwn_escape, slack_date
 from bot.views.live_post import build_live_post, live_metadata, live_text
 from bot.views.talk_modal import build_talk_modal
 
@@ -103,7 +103,7 @@ class TalkService:
         try:
             access = self.slack.ensure_can_post(channel_id)
         except SlackGatewayError as exc:
-            return t(lang, "error.channel.failed", error=exc.error)
+            return t(lang, "error.channel.failed", error=mrkdwn_escape(exc.error))
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
@@ -140,7 +140,13 @@ class TalkService:
             )
         except SlackGatewayError as exc:
             logger.warning("Announcing talk %s failed: %s", talk_id, exc.error)
-            text = t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=exc.error)
+            text = t(
+                actor.lang,
+                "notice.announce_failed",
+                title=mrkdwn_escape(talk.title),
+                channel=mrkdwn_escape(talk.channel_id),
+                error=mrkdwn_escape(exc.error),
+            )
             self._tell(actor.user_id, text, blocks=build_announce_failed(actor.lang, talk_id=talk_id, text=text))
             return
         with self.db.session() as session:
@@ -148,7 +154,16 @@ class TalkService:
             if stored is not None:
                 stored.announcement_channel, stored.announcement_ts = channel, ts
         link = self.slack.permalink(channel=channel, ts=ts) or ""
-        self._tell(actor.user_id, t(actor.lang, "confirm.created", title=talk.title, channel=channel, link=link))
+        self._tell(
+            actor.user_id,
+            t(
+                actor.lang,
+                "confirm.created",
+                title=mrkdwn_escape(talk.title),
+                channel=mrkdwn_escape(channel),
+                link=mrkdwn_escape(link),
+            ),
+        )
         self.hooks.fire("talk_created", talk_id)
 
     def retry_announce(self, *, actor: Actor, talk_id: int) -> str | None:
@@ -159,7 +174,7 @@ class TalkService:
             return t(actor.lang, "notice.talk_missing")
         if not self.can_manage(talk, actor.user_id):
             action = t(actor.lang, "refusal.action.edit")
-            return t(actor.lang, "refusal.not_allowed", action=action, title=talk.title)
+            return t(actor.lang, "refusal.not_allowed", action=action, title=mrkdwn_escape(talk.title))
         if talk.announcement_ts:
             return None  # already announced (a double click, or another replica)
         problem = self.channel_error(talk.channel_id, actor.lang)
@@ -216,13 +231,18 @@ class TalkService:
                 changed = False
             elif talk.status not in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
                 status = t(actor.lang, f"status.{talk.status.value}")
-                message = t(actor.lang, "rsvp.closed", title=talk.title, status=status)
+                message = t(actor.lang, "rsvp.closed", title=mrkdwn_escape(talk.title), status=status)
                 changed = False
             else:
                 changed = repo.set_rsvp(session=session, talk_id=talk_id, user_id=actor.user_id, going=going)
                 session.flush()
                 count = repo.count_going(session=session, talk_id=talk_id)
-                message = t(actor.lang, "rsvp.going" if going else "rsvp.not_going", title=talk.title, count=count)
+                message = t(
+                    actor.lang,
+                    "rsvp.going" if going else "rsvp.not_going",
+                    title=mrkdwn_escape(talk.title),
+                    count=count,
+                )
         if changed:
             self.refresh_announcement(talk_id)
         if channel_id:
@@ -241,12 +261,14 @@ class TalkService:
                     actor.lang,
                     "refusal.not_allowed",
                     action=t(actor.lang, f"refusal.action.{action}"),
-                    title=session_talk.title,
+                    title=mrkdwn_escape(session_talk.title),
                 )
             )
         if session_talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
             status = t(actor.lang, f"status.{session_talk.status.value}")
-            raise NotAllowed(t(actor.lang, "refusal.not_editable", title=session_talk.title, status=status))
+            raise NotAllowed(
+                t(actor.lang, "refusal.not_editable", title=mrkdwn_escape(session_talk.title), status=status)
+            )
         return session_talk
 
     def open_edit_modal(self, *, actor: Actor, talk_id: int, trigger_id: str) -> None:
@@ -300,7 +322,9 @@ class TalkService:
         link = ""
         if talk.announcement_channel and talk.announcement_ts:
             link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
-        self._tell(actor.user_id, t(actor.lang, "confirm.updated", title=talk.title, link=link))
+        self._tell(
+            actor.user_id, t(actor.lang, "confirm.updated", title=mrkdwn_escape(talk.title), link=mrkdwn_escape(link))
+        )
         self.hooks.fire("talk_updated", talk_id)
 
     # Cancel --------------------------------------------------------------------------------------------
@@ -331,7 +355,7 @@ class TalkService:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is not None:
-            self._tell(actor.user_id, t(actor.lang, "confirm.cancelled", title=talk.title, count=told))
+            self._tell(actor.user_id, t(actor.lang, "confirm.cancelled", title=mrkdwn_escape(talk.title), count=told))
 
     def notify_cancelled(self, talk_id: int, *, by: str) -> int:
         """DM everyone who was going, exactly once each (safe to re-run after a crash)."""
@@ -348,13 +372,13 @@ class TalkService:
                 text = t(
                     lang,
                     "notice.cancelled_reason",
-                    title=talk.title,
+                    title=mrkdwn_escape(talk.title),
                     when=when,
-                    by=f"<@{by}>",
-                    reason=talk.cancel_reason,
+                    by=mention(by),
+                    reason=mrkdwn_escape(talk.cancel_reason),
                 )
             else:
-                text = t(lang, "notice.cancelled", title=talk.title, when=when, by=f"<@{by}>")
+                text = t(lang, "notice.cancelled", title=mrkdwn_escape(talk.title), when=when, by=mention(by))
             if send_once(
                 self.db,
                 key=f"cancel_dm:{talk_id}:{user_id}",

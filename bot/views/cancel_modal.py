@@ -9,6 +9,8 @@ from bot import ids
 from bot.i18n import t
 from bot.views.formatting import mrkdwn_escape, truncate
 
+CANCEL_REASON_MAX = 500
+
 
 def build_cancel_modal(lang: str, *, talk_id: int, title: str) -> View:
     return View(
@@ -26,7 +28,9 @@ def build_cancel_modal(lang: str, *, talk_id: int, title: str) -> View:
                 block_id=ids.BLOCK_CANCEL_REASON,
                 label=t(lang, "modal.cancel.reason"),
                 optional=True,
-                element=PlainTextInputElement(action_id=ids.ACTION_CANCEL_REASON, multiline=True, max_length=500),
+                element=PlainTextInputElement(
+                    action_id=ids.ACTION_CANCEL_REASON, multiline=True, max_length=CANCEL_REASON_MAX
+                ),
             ),
         ],
     )

@@ -45,7 +45,7 @@ def _selected(values: Values, block: str, action: str) -> str | None:
 def validate_stream_url(raw: str) -> str | None:
     """The error key for a manual stream link, or None when it is a usable https URL. The link is placed in mrkdwn
     as <url|label>, so characters that could end or split that token (or hide in it) are refused, not repaired."""
-    if len(raw) > URL_MAX:
+    if len(raw) > URL_MAX or not raw.lower().startswith(("https://", "http://")):
         return "error.stream_url.invalid"
     if any(c in URL_FORBIDDEN or c.isspace() or not c.isprintable() for c in raw):
         return "error.stream_url.characters"

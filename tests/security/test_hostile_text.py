@@ -352,12 +352,24 @@ def test_hostile_text_never_pings_links_or_hides_on_any_surface(
     container.surveys.close(talk_id)
     fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == GENERAL and "answers" in c.params["text"])
 
-    # A second talk: an "Add link" modal refusing markup, then a real link with a query; then cancelled with a
+    # A second talk on YouTube, whose creation fails with markup in Google's error; the organiser's DM quotes it.
+    # Its "Add link" modal refuses markup, then takes a real link with a query; then the talk is cancelled with a
     # hostile reason that reaches everyone going.
+    google.fail_next("liveBroadcasts.insert", "hostile")
     fake.reset_calls()  # archived, see above; create_talk expects a fresh record
-    second, second_ts = create_talk(slack, fake, container, title=TITLE, description=CORPUS, speakers=[SPEAKER])
+    second, second_ts = create_talk(slack, fake, container, title=TITLE, description=CORPUS, stream="youtube")
+    [failed] = fake.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.params["channel"] == ORGANISER and "Invalid title" in c.params.get("text", ""),
+    )
     slack.button(ids.ACTION_RSVP_GOING, str(second), user=ATTENDEE, channel=GENERAL, message_ts=second_ts)
-    slack.button(ids.ACTION_STREAM_ADD_LINK, str(second), user=ORGANISER, channel=f"D{ORGANISER}", message_ts="1.0")
+    slack.button(
+        ids.ACTION_STREAM_ADD_LINK,
+        str(second),
+        user=ORGANISER,
+        channel=f"D{ORGANISER}",
+        message_ts=failed.response["ts"],
+    )
     [link_modal] = fake.wait_for(
         "views.open", where=lambda c: c.params["view"]["callback_id"] == ids.CALLBACK_STREAM_LINK
     )
@@ -400,6 +412,7 @@ def test_hostile_text_never_pings_links_or_hides_on_any_surface(
     assert any("日本語の&lt;!here&gt;質問" in s for _, s in surfaces)  # Japanese intact, bidi/zero-width gone
     assert any("Alicex" in s for _, s in surfaces)
     assert any("&lt;!here&gt; Mallory via YouTube" in s for _, s in surfaces)
+    assert any("&lt;!channel&gt; Invalid title &lt;https://evil.example|fix it here&gt;" in s for _, s in surfaces)
     # ... and the markup the bot writes itself is still there.
     everything = "\n".join(s for _, s in surfaces)
     for expected in (

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "Paste the link people will use to join (https://...).",
     "error.stream_url.invalid": "That isn't a valid link. Paste a full https:// address.",
     "error.stream_url.not_https": "Use a secure https:// link.",
+    "error.stream_url.characters": "A link can't contain spaces, quotes, <, >, | or invisible characters. Paste the plain https:// address.",
     # Announcement
     "announcement.fallback": "Lunch & learn: {title} on {when}",
     "announcement.when": "*When:* {when} ({duration} min)",
@@ -104,9 +105,9 @@ MESSAGES: dict[str, str] = {
     "help.text": "*lunchlearn* runs lunch & learn talks in Slack.\n"
     "• `/lunchlearn new [title]`: plan a talk and announce it\n"
     "• `/lunchlearn list`: upcoming talks\n"
-    "• `/lunchlearn ask [anon] <question>`: ask the live talk in this channel a question\n"
-    "• `/lunchlearn report <talk>`: the feedback report again (organiser and speakers)\n"
-    "• `/lunchlearn export <talk>`: the survey answers as CSV (organiser)\n"
+    "• `/lunchlearn ask [anon] &lt;question&gt;`: ask the live talk in this channel a question\n"
+    "• `/lunchlearn report &lt;talk&gt;`: the feedback report again (organiser and speakers)\n"
+    "• `/lunchlearn export &lt;talk&gt;`: the survey answers as CSV (organiser)\n"
     "• `/lunchlearn help`: this message",
     "help.unknown": "I don't know `{sub}`.",
     "list.empty": "No upcoming talks. Plan one with `/lunchlearn new`.",
@@ -213,7 +214,7 @@ MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: Ask a question",
         "questions.ask.advance_button": ":raising_hand: Ask in advance",
-        "questions.ask.hint": "Ask with the button, with `/lunchlearn ask <question>`, or reply in this thread. Vote for the questions you want answered.",
+        "questions.ask.hint": "Ask with the button, with `/lunchlearn ask &lt;question&gt;`, or reply in this thread. Vote for the questions you want answered.",
         "questions.modal.title": "Ask a question",
         "questions.modal.submit": "Ask",
         "questions.modal.close": "Cancel",
@@ -343,7 +344,7 @@ MESSAGES.update(
         "chart.timeline.title": "Reactions per minute",
         "chart.timeline.x": "Minutes since the start",
         "chart.timeline.y": "Reactions",
-        "command.report.usage": "Use `/lunchlearn report <talk id or title>` or `/lunchlearn export <talk id or title>`.",
+        "command.report.usage": "Use `/lunchlearn report &lt;talk id or title&gt;` or `/lunchlearn export &lt;talk id or title&gt;`.",
         "command.talk_not_found": 'I can\'t find a talk matching "{query}".',
         "command.report.not_allowed": "Only the organiser and the speakers of *{title}* can get its feedback report.",
         "command.export.not_allowed": "Only the organiser of *{title}* can export its answers.",

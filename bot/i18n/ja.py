@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "参加用のリンク（https://...）を貼り付けてください。",
     "error.stream_url.invalid": "有効なリンクではありません。https:// から始まる完全なアドレスを貼り付けてください。",
     "error.stream_url.not_https": "安全な https:// のリンクを使ってください。",
+    "error.stream_url.characters": "リンクに空白、引用符、<、>、| や見えない文字は使えません。https:// のアドレスだけを貼り付けてください。",
     # Announcement
     "announcement.fallback": "ランチ勉強会：{title}（{when}）",
     "announcement.when": "*日時：* {when}（{duration}分）",
@@ -104,9 +105,9 @@ MESSAGES: dict[str, str] = {
     "help.text": "*lunchlearn* はSlackでランチ勉強会を運営します。\n"
     "• `/lunchlearn new [タイトル]`：勉強会を企画して告知する\n"
     "• `/lunchlearn list`：今後の勉強会\n"
-    "• `/lunchlearn ask [匿名] <質問>`：このチャンネルで配信中の勉強会に質問する\n"
-    "• `/lunchlearn report <勉強会>`：フィードバックレポートを再送（主催者・発表者）\n"
-    "• `/lunchlearn export <勉強会>`：アンケート回答をCSVで取得（主催者）\n"
+    "• `/lunchlearn ask [匿名] &lt;質問&gt;`：このチャンネルで配信中の勉強会に質問する\n"
+    "• `/lunchlearn report &lt;勉強会&gt;`：フィードバックレポートを再送（主催者・発表者）\n"
+    "• `/lunchlearn export &lt;勉強会&gt;`：アンケート回答をCSVで取得（主催者）\n"
     "• `/lunchlearn help`：このメッセージ",
     "help.unknown": "`{sub}` というコマンドはありません。",
     "list.empty": "予定されている勉強会はありません。`/lunchlearn new` で企画しましょう。",
@@ -213,7 +214,7 @@ MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: 質問する",
         "questions.ask.advance_button": ":raising_hand: 事前に質問する",
-        "questions.ask.hint": "ボタン、`/lunchlearn ask <質問>`、またはこのスレッドへの返信で質問できます。答えてほしい質問に投票してください。",
+        "questions.ask.hint": "ボタン、`/lunchlearn ask &lt;質問&gt;`、またはこのスレッドへの返信で質問できます。答えてほしい質問に投票してください。",
         "questions.modal.title": "質問する",
         "questions.modal.submit": "送信",
         "questions.modal.close": "キャンセル",
@@ -344,7 +345,7 @@ MESSAGES.update(
         "chart.timeline.title": "Reactions per minute",
         "chart.timeline.x": "Minutes since the start",
         "chart.timeline.y": "Reactions",
-        "command.report.usage": "`/lunchlearn report <発表のIDかタイトル>` または `/lunchlearn export <発表のIDかタイトル>` と入力してください。",
+        "command.report.usage": "`/lunchlearn report &lt;発表のIDかタイトル&gt;` または `/lunchlearn export &lt;発表のIDかタイトル&gt;` と入力してください。",
         "command.talk_not_found": "「{query}」に一致する発表が見つかりません。",
         "command.report.not_allowed": "*{title}* のフィードバックレポートは主催者と発表者だけが受け取れます。",
         "command.export.not_allowed": "*{title}* の回答をエクスポートできるのは主催者だけです。",

@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
 from bot.views.commands import build_help
+from bot.views.formatting import mrkdwn_escape
 
 SUBCOMMANDS = {
     "new": "new",
@@ -72,7 +73,9 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
         except SlackGatewayError as exc:
             logger.warning("/lunchlearn %s failed: %s", sub, exc.error)
             try:
-                container.slack.respond(response_url, text=t(actor.lang, "error.generic", error=exc.error))
+                container.slack.respond(
+                    response_url, text=t(actor.lang, "error.generic", error=mrkdwn_escape(exc.error))
+                )
             except SlackGatewayError:
                 logger.warning("Could not report the failure to %s", actor.user_id)
 

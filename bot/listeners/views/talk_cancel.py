@@ -13,6 +13,7 @@ from bot.container import Container
 from bot.i18n import t
 from bot.listeners.payload import id_in, user_and_team
 from bot.services.talks.service import NotAllowed
+from bot.views.cancel_modal import CANCEL_REASON_MAX
 
 
 def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
@@ -26,7 +27,7 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
         talk_id = id_in(view.get("private_metadata"))
         try:
-            talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip())
+            talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip()[:CANCEL_REASON_MAX])
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_CANCEL_REASON: refusal.message})
             return

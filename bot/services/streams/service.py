@@ -45,7 +45,7 @@ from bot.integrations.slack_gateway import SlackGateway
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
 from bot.observability.metrics import google_quota_spent
 from bot.services.talks.service import NotAllowed, TalkService
-from bot.views.formatting import slack_date
+from bot.views.formatting import mrkdwn_escape, slack_date
 from bot.views.parsing import validate_stream_url
 from bot.views.streams import build_link_modal, build_stream_failed_blocks
 
@@ -311,11 +311,11 @@ class StreamService:
             text = t(
                 lang,
                 "streams.key_dm",
-                title=talk.title,
+                title=mrkdwn_escape(talk.title),
                 when=slack_date(talk.starts_at, talk.timezone),
-                address=ingestion.address,
-                stream_key=ingestion.key,
-                link=watch,
+                address=mrkdwn_escape(ingestion.address),
+                stream_key=mrkdwn_escape(ingestion.key),
+                link=mrkdwn_escape(watch),
             )
             send_once(
                 self.db,
@@ -347,9 +347,9 @@ class StreamService:
             lang,
             message,
             kind=kind,
-            title=talk.title,
+            title=mrkdwn_escape(talk.title),
             problem=t(lang, f"streams.problem.{exc.problem.value}"),
-            detail=exc.detail,
+            detail=mrkdwn_escape(exc.detail),
         )
         blocks = build_stream_failed_blocks(lang, text=text, talk_id=talk.id, offer_link=message == "streams.failed")
         send_once(

@@ -29,6 +29,7 @@ from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
+from bot.views.formatting import mrkdwn_escape
 from bot.views.survey import (
     SurveyChoices,
     build_feedback_modal,
@@ -410,21 +411,29 @@ class SurveyService:
         if talk is None:
             return
         if actor.user_id != talk.organiser_id and actor.user_id not in talk.speaker_ids:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.not_allowed", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.not_allowed", title=mrkdwn_escape(talk.title))
+            )
             return
         found = self.report(talk.id)
         if found is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.no_survey", title=mrkdwn_escape(talk.title))
+            )
             return
         _, data, config = found
         if data.withheld and actor.user_id != talk.organiser_id:
             text = t(
-                actor.lang, "command.report.withheld", title=talk.title, min=data.min_responses, count=data.responses
+                actor.lang,
+                "command.report.withheld",
+                title=mrkdwn_escape(talk.title),
+                min=data.min_responses,
+                count=data.responses,
             )
             self.slack.respond(response_url, text=text)
             return
         self._send_report(talk, data, config, actor.user_id, key=None)
-        self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=talk.title))
+        self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=mrkdwn_escape(talk.title)))
 
     def export_command(self, *, actor: Actor, query: str, response_url: str) -> None:
         """/lunchlearn export <talk>: the answers as CSV, by DM, to the organiser only."""
@@ -432,19 +441,23 @@ class SurveyService:
         if talk is None:
             return
         if actor.user_id != talk.organiser_id:
-            self.slack.respond(response_url, text=t(actor.lang, "command.export.not_allowed", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.export.not_allowed", title=mrkdwn_escape(talk.title))
+            )
             return
         with self.db.session() as session:
             config = srepo.get_config(session=session, talk_id=talk.id)
             content = answers_csv(session=session, talk=talk)
         if config is None or config.opened_at is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.no_survey", title=mrkdwn_escape(talk.title))
+            )
             return
         channel, ts = self.slack.post_message(
-            channel=actor.user_id, text=t(actor.lang, "export.comment", title=talk.title)
+            channel=actor.user_id, text=t(actor.lang, "export.comment", title=mrkdwn_escape(talk.title))
         )
         self.slack.upload_files(channel=channel, files=[(f"feedback-{talk.id}.csv", content, talk.title)], thread_ts=ts)
-        self.slack.respond(response_url, text=t(actor.lang, "command.export.sent", title=talk.title))
+        self.slack.respond(response_url, text=t(actor.lang, "command.export.sent", title=mrkdwn_escape(talk.title)))
 
     def _command_talk(self, actor: Actor, query: str, response_url: str) -> Talk | None:
         if not query.strip():
@@ -452,5 +465,7 @@ class SurveyService:
             return None
         talk = self.find_talk(actor.team_id, query)
         if talk is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.talk_not_found", query=query[:100]))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.talk_not_found", query=mrkdwn_escape(query[:100]))
+            )
         return talk

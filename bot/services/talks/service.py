@@ -32,7 +32,7 @@ from bot.views.announcement import (
 )
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
-from bot.views.formatting import slack_date
+from bot.views.formatting import mention, mrkdwn_escape, slack_date
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class TalkService:
         try:
             access = self.slack.ensure_can_post(channel_id)
         except SlackGatewayError as exc:
-            return t(lang, "error.channel.failed", error=exc.error)
+            return t(lang, "error.channel.failed", error=mrkdwn_escape(exc.error))
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
@@ -169,7 +169,13 @@ class TalkService:
             logger.warning("Announcing talk %s failed: %s", talk_id, error)
             lang = str(run.args.get("lang") or talk.language)
             organiser = str(run.args.get("by") or talk.organiser_id)
-            text = t(lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=error)
+            text = t(
+                lang,
+                "notice.announce_failed",
+                title=mrkdwn_escape(talk.title),
+                channel=mrkdwn_escape(talk.channel_id),
+                error=mrkdwn_escape(error),
+            )
             send_once(
                 self.db,
                 key=f"announce_failed:{talk_id}:{run.id}",
@@ -211,7 +217,12 @@ class TalkService:
         if talk.announcement_channel and talk.announcement_ts:
             link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
         text = t(
-            lang, message, title=talk.title, channel=talk.announcement_channel or talk.channel_id, link=link, count=told
+            lang,
+            message,
+            title=mrkdwn_escape(talk.title),
+            channel=mrkdwn_escape(talk.announcement_channel or talk.channel_id),
+            link=mrkdwn_escape(link),
+            count=told,
         )
         send_once(
             self.db,
@@ -226,7 +237,7 @@ class TalkService:
         """After a flow gave up: tell the organiser in one or two sentences what did not happen."""
         lang = self.slack.user(talk.organiser_id).lang
         what = t(lang, f"flows.what.{run.flow}")
-        text = t(lang, "flows.failed", title=talk.title, what=what)
+        text = t(lang, "flows.failed", title=mrkdwn_escape(talk.title), what=what)
         send_once(
             self.db,
             key=f"flow_failed:{run.id}",
@@ -244,7 +255,7 @@ class TalkService:
             return t(actor.lang, "notice.talk_missing")
         if not self.can_manage(talk, actor.user_id):
             action = t(actor.lang, "refusal.action.edit")
-            return t(actor.lang, "refusal.not_allowed", action=action, title=talk.title)
+            return t(actor.lang, "refusal.not_allowed", action=action, title=mrkdwn_escape(talk.title))
         if talk.announcement_ts:
             return None  # already announced (a double click, or another replica)
         problem = self.channel_error(talk.channel_id, actor.lang)
@@ -301,7 +312,7 @@ class TalkService:
                 changed = False
             elif talk.status not in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
                 status = t(actor.lang, f"status.{talk.status.value}")
-                message = t(actor.lang, "rsvp.closed", title=talk.title, status=status)
+                message = t(actor.lang, "rsvp.closed", title=mrkdwn_escape(talk.title), status=status)
                 changed = False
             else:
                 changed = repo.set_rsvp(session=session, talk_id=talk_id, user_id=actor.user_id, going=going)
@@ -309,7 +320,12 @@ class TalkService:
                     start_flow_once(session, talk_id=talk_id, flow="rsvp")
                 session.flush()
                 count = repo.count_going(session=session, talk_id=talk_id)
-                message = t(actor.lang, "rsvp.going" if going else "rsvp.not_going", title=talk.title, count=count)
+                message = t(
+                    actor.lang,
+                    "rsvp.going" if going else "rsvp.not_going",
+                    title=mrkdwn_escape(talk.title),
+                    count=count,
+                )
         if channel_id:
             self._ephemeral(channel_id, actor.user_id, message)
         if changed:
@@ -326,12 +342,14 @@ class TalkService:
                     actor.lang,
                     "refusal.not_allowed",
                     action=t(actor.lang, f"refusal.action.{action}"),
-                    title=session_talk.title,
+                    title=mrkdwn_escape(session_talk.title),
                 )
             )
         if session_talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
             status = t(actor.lang, f"status.{session_talk.status.value}")
-            raise NotAllowed(t(actor.lang, "refusal.not_editable", title=session_talk.title, status=status))
+            raise NotAllowed(
+                t(actor.lang, "refusal.not_editable", title=mrkdwn_escape(session_talk.title), status=status)
+            )
         return session_talk
 
     def open_edit_modal(self, *, actor: Actor, talk_id: int, trigger_id: str) -> None:
@@ -386,7 +404,7 @@ class TalkService:
             if user_id == by:
                 continue
             lang = self.slack.user(user_id).lang
-            lines = [t(lang, "notice.changed", title=talk.title, by=f"<@{by}>")]
+            lines = [t(lang, "notice.changed", title=mrkdwn_escape(talk.title), by=mention(by))]
             if time_changed:
                 lines.append(
                     t(
@@ -397,7 +415,7 @@ class TalkService:
                     )
                 )
             if link_changed and talk.stream_url:
-                lines.append(t(lang, "notice.changed.link", new=talk.stream_url))
+                lines.append(t(lang, "notice.changed.link", new=mrkdwn_escape(talk.stream_url)))
             send_once(
                 self.db,
                 key=f"change_dm:{run.id}:{user_id}",
@@ -440,13 +458,13 @@ class TalkService:
                 text = t(
                     lang,
                     "notice.cancelled_reason",
-                    title=talk.title,
+                    title=mrkdwn_escape(talk.title),
                     when=when,
-                    by=f"<@{by}>",
-                    reason=talk.cancel_reason,
+                    by=mention(by),
+                    reason=mrkdwn_escape(talk.cancel_reason),
                 )
             else:
-                text = t(lang, "notice.cancelled", title=talk.title, when=when, by=f"<@{by}>")
+                text = t(lang, "notice.cancelled", title=mrkdwn_escape(talk.title), when=when, by=mention(by))
             if send_once(
                 self.db,
                 key=f"cancel_dm:{talk_id}:{user_id}",

@@ -322,7 +322,7 @@ MESSAGES.update(
         "report.question": "• {text} ({votes} votes)",
         "report.reactions": "*Reactions:* {totals}",
         "report.reactions.none": "*Reactions:* none recorded",
-        "report.withheld": ":lock: Fewer than {min} answers so far ({count}): the speakers get the results once {min} people have answered.",
+        "report.withheld": ":lock: {count} answers so far. Ratings and comments are shown to nobody until {min} people have answered, so no single answer can be traced.",
         "report.summary": ":bar_chart: Feedback on *{title}*: {count} answers, overall {overall}/5, usefulness {usefulness}/5. Thanks to everyone who answered!",
         "report.charts": "Charts for {title}",
         "chart.ratings.title": "Ratings",
@@ -337,7 +337,8 @@ MESSAGES.update(
         "command.export.not_allowed": "Only the organiser of *{title}* can export its answers.",
         "command.report.no_survey": "*{title}* has no feedback survey yet: it starts when the talk ends.",
         "command.report.sent": "I've sent you the feedback report on *{title}* by DM.",
-        "command.report.withheld": "The results of *{title}* reach speakers once {min} people have answered ({count} so far).",
+        "command.report.withheld": "*{title}*: {count} answers so far. Ratings and comments are shown once {min} people have answered.",
+        "survey.not_recipient": "This survey wasn't sent to you, so I can't take your answer.",
         "command.export.sent": "I've sent you the answers to *{title}* as a CSV file by DM.",
         "export.comment": "Answers to the feedback survey on *{title}* (names only for people who chose to share them).",
     }

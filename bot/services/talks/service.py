@@ -21,6 +21,7 @@ from bot.domain import Actor, TalkInput, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError
 from bot.services.hooks import Hooks
+from bot.services.talks.access import TalkAccess
 from bot.views.announcement import (
     announcement_metadata,
     announcement_text,
@@ -43,6 +44,9 @@ CHANNEL_ERROR_KEYS = {
 }
 
 
+LIST_SCAN = 200  # talks read for /lunchlearn list before hiding private ones the user may not see
+
+
 def cancel_metadata(talk_id: int) -> Metadata:
     return Metadata(event_type=ids.METADATA_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": "cancelled"})
 
@@ -60,11 +64,17 @@ class TalkService:
         self.slack = slack
         self.refresher = refresher
         self.hooks = hooks
+        self.access = TalkAccess(slack)
 
     # People ----------------------------------------------------------------------------------------
 
-    def actor(self, user_id: str, team_id: str) -> Actor:
-        return Actor(user_id=user_id, team_id=team_id, lang=self.slack.user(user_id).lang)
+    def actor(self, user_id: str, team_id: str, payload_team_id: str | None = None) -> Actor:
+        """`team_id`: the user's team as the payload gives it; `payload_team_id`: the payload's own team (a slash
+        command has only one). users.info's team_id, when known, is the user's team."""
+        user = self.slack.user(user_id)
+        own_team = user.team_id or team_id
+        internal = self.access.is_internal(user_team=own_team, payload_team=payload_team_id or team_id)
+        return Actor(user_id=user_id, team_id=own_team, lang=user.lang, internal=internal)
 
     def timezone_of(self, user_id: str) -> str:
         tz = self.slack.user(user_id).tz
@@ -76,10 +86,17 @@ class TalkService:
             pass
         return self.settings.DEFAULT_TIMEZONE
 
-    def can_manage(self, talk: Talk, user_id: str) -> bool:
-        if user_id == talk.organiser_id or user_id in talk.speaker_ids:
-            return True
-        return self.slack.user(user_id).is_admin
+    def can_manage(self, talk: Talk, actor: Actor) -> bool:
+        return self.access.can_manage(talk, actor)
+
+    def can_see(self, talk: Talk, user_id: str) -> bool:
+        return self.access.can_see(talk, user_id)
+
+    def refusal(self, talk: Talk, actor: Actor, action: str) -> str:
+        """ "Only the organiser... can <action> <title>", or "can't find that talk" to someone who may not see it."""
+        if not self.can_see(talk, actor.user_id):
+            return t(actor.lang, "notice.talk_missing")
+        return t(actor.lang, "refusal.not_allowed", action=t(actor.lang, f"refusal.action.{action}"), title=talk.title)
 
     # New talk --------------------------------------------------------------------------------------
 
@@ -157,9 +174,8 @@ class TalkService:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is None:
             return t(actor.lang, "notice.talk_missing")
-        if not self.can_manage(talk, actor.user_id):
-            action = t(actor.lang, "refusal.action.edit")
-            return t(actor.lang, "refusal.not_allowed", action=action, title=talk.title)
+        if not self.can_manage(talk, actor):
+            return self.refusal(talk, actor, "edit")
         if talk.announcement_ts:
             return None  # already announced (a double click, or another replica)
         problem = self.channel_error(talk.channel_id, actor.lang)
@@ -211,7 +227,7 @@ class TalkService:
     def rsvp(self, *, actor: Actor, talk_id: int, going: bool, channel_id: str | None) -> None:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-            if talk is None:
+            if talk is None or not self.can_see(talk, actor.user_id):
                 message = t(actor.lang, "notice.talk_missing")
                 changed = False
             elif talk.status not in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
@@ -235,15 +251,8 @@ class TalkService:
     def _load_manageable(self, session_talk: Talk | None, actor: Actor, action: str) -> Talk:
         if session_talk is None:
             raise NotAllowed(t(actor.lang, "notice.talk_missing"))
-        if not self.can_manage(session_talk, actor.user_id):
-            raise NotAllowed(
-                t(
-                    actor.lang,
-                    "refusal.not_allowed",
-                    action=t(actor.lang, f"refusal.action.{action}"),
-                    title=session_talk.title,
-                )
-            )
+        if not self.can_manage(session_talk, actor):
+            raise NotAllowed(self.refusal(session_talk, actor, action))
         if session_talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
             status = t(actor.lang, f"status.{session_talk.status.value}")
             raise NotAllowed(t(actor.lang, "refusal.not_editable", title=session_talk.title, status=status))
@@ -376,10 +385,9 @@ class TalkService:
 
     def list_upcoming(self, *, actor: Actor, response_url: str) -> None:
         with self.db.session() as session:
-            talks = repo.list_upcoming(
-                session=session, team_id=actor.team_id, now=datetime.now(UTC), limit=LIST_MAX + 1
-            )
-        shown = list(talks[:LIST_MAX])
+            found = repo.list_upcoming(session=session, team_id=actor.team_id, now=datetime.now(UTC), limit=LIST_SCAN)
+        talks = self.access.visible(list(found), actor.user_id)
+        shown = talks[:LIST_MAX]
         permalinks = {
             talk.id: link
             for talk in shown

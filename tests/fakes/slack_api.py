@@ -1170,7 +1170,7 @@ class FakeSlack:
             info["members"] = people
 
     def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Like Slack: `limit` (default 100, at most 1,000) per page, an opaque `cursor`; bad cursor -> invalid_cursor."""
+        """Like Slack: `limit` (default 100, at most 1,000) per page, an opaque `cursor` (bad one: invalid_cursor)."""
         self._require(params, "channel")
         channel_id = str(params["channel"])
         if channel_id.startswith("D"):

@@ -136,6 +136,9 @@ def test_member_who_leaves_the_channel_gets_no_reminder_link_or_home_entry(
     assert URL in dms[MEMBER].params["text"]
     assert not [c for c in fake_slack.calls if URL in json.dumps(c.params) and c.params.get("channel") == ATTENDEE]
 
+    # Nor the survey after the talk (it names the talk).
+    assert container.surveys.recipients(talk_id) == {MEMBER}
+
     # Home and RSVP follow the membership too.
     assert SECRET not in block_texts(open_home(slack, fake_slack, ATTENDEE)["blocks"])
     fake_slack.reset_calls()

@@ -96,14 +96,14 @@ class SurveyService:
 
     def recipients(self, talk_id: int) -> set[str]:
         """Everyone who RSVPed going, asked or voted on a question, or reacted (where recorded per person),
-        minus the speakers (they get the report instead)."""
+        minus the speakers (they get the report instead) and anyone who has since left the talk's private channel."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None:
                 return set()
             people = set(repo.going_user_ids(session=session, talk_id=talk_id))
             people |= srepo.interaction_user_ids(session=session, talk_id=talk_id)
-        return people - set(talk.speaker_ids)
+        return {user for user in people - set(talk.speaker_ids) if self.access.can_see(talk, user)}
 
     def on_talk_ended(self, talk_id: int) -> None:
         self.open_survey(talk_id)

@@ -350,7 +350,7 @@ class TalkService:
         if talk is None:
             return 0
         sent = 0
-        for user_id in going:
+        for user_id in [user for user in going if self.can_see(talk, user)]:  # not those who left a private channel
             lang = self.slack.user(user_id).lang
             when = slack_date(talk.starts_at, talk.timezone)
             if talk.cancel_reason:

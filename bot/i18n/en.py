@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "button.retry_announce": "Try again",
     "notice.talk_missing": "I can't find that talk any more.",
     "refusal.not_allowed": "Only the organiser, the speakers or a workspace admin can {action} *{title}*.",
+    "refusal.external": "Only people of this workspace can plan talks. You can still RSVP and ask questions.",
     "refusal.action.edit": "edit",
     "refusal.action.cancel": "cancel",
     "refusal.not_editable": "*{title}* is {status}, so it can't be changed any more.",

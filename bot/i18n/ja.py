@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "button.retry_announce": "もう一度試す",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
+    "refusal.external": "トークを企画できるのはこのワークスペースのメンバーだけです。参加登録と質問はできます。",
     "refusal.action.edit": "編集",
     "refusal.action.cancel": "中止",
     "refusal.not_editable": "*{title}* は{status}のため、変更できません。",

@@ -13,7 +13,7 @@ from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
 from tests.conftest import ADMIN, GENERAL, ORGANISER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import create_talk, rsvps_in_db, talks_in_db
+from tests.helpers import create_talk, rsvps_in_db, talk_values, talks_in_db
 from tests.privacy.conftest import EXTERNAL, EXTERNAL_TEAM
 from tests.questions.helpers import question_values, questions_in_db, wait_until
 from tests.slack_driver import SlackDriver
@@ -120,3 +120,16 @@ def test_a_talk_of_another_workspace_is_not_managed_even_by_its_organiser(
     response = slack.interactive(_cancel_submission(talk_id, user=ORGANISER, user_team="T1", team="T1"))
     assert json.loads(response.text)["response_action"] == "errors"
     assert talks_in_db(container)[-1].status is TalkStatus.SCHEDULED
+
+
+def test_an_external_guest_cannot_plan_a_talk(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
+    slack.command("new Guest talk", user=EXTERNAL)
+    [reply] = fake_slack.wait_for(slack.last_webhook)
+    assert reply.params["text"].startswith("Only people of this workspace can plan talks")
+    assert fake_slack.calls_to("views.open") == []
+
+    # A submission of the new-talk form, forged or from a modal opened before: refused inline, nothing stored.
+    view = {"type": "modal", "callback_id": ids.CALLBACK_TALK_NEW, "private_metadata": "", "blocks": []}
+    response = slack.submit_view(view, talk_values(title="Guest talk", speakers=[EXTERNAL]), user=EXTERNAL)
+    assert json.loads(response.text)["errors"][ids.BLOCK_TITLE].startswith("Only people of this workspace")
+    assert talks_in_db(container) == []

@@ -101,6 +101,8 @@ class TalkService:
     # New talk --------------------------------------------------------------------------------------
 
     def open_new_modal(self, *, actor: Actor, trigger_id: str, channel_id: str | None, title: str) -> None:
+        if not actor.internal:
+            raise NotAllowed(t(actor.lang, "refusal.external"))  # planning a talk is managing it
         tz = ZoneInfo(self.timezone_of(actor.user_id))
         # Default: tomorrow at noon in the organiser's zone (lunch time, far enough ahead for a reminder).
         tomorrow = (datetime.now(tz) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -126,6 +128,8 @@ class TalkService:
 
     def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None) -> int:
         """Store the talk (once per modal: a repeated submission returns the same talk)."""
+        if not actor.internal:
+            raise NotAllowed(t(actor.lang, "refusal.external"))
         with self.db.session() as session:
             if view_id and (existing := repo.get_talk_by_view(session=session, view_id=view_id)):
                 return existing.id

@@ -33,6 +33,9 @@ def create_app(container: Container, *, token_verification: bool = True) -> App:
     app.use(make_view_state_check(container))
     app.use(make_dedupe_events(container))
     app.use(make_app_rate_limited_middleware(container))
+    # The workspace we are installed in (auth.test, once): management actions are bound to it.
+    if container.slack.installed_team_id() is None:
+        logger.warning("Could not learn the installed workspace from auth.test; nobody can manage talks until it can")
 
     @app.error
     def handle_errors(error: Exception, body: dict[str, Any]) -> None:

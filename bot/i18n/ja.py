@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "flows.what.rsvp": "参加登録の反映",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
+    "refusal.external": "トークを企画できるのはこのワークスペースのメンバーだけです。参加登録と質問はできます。",
     "refusal.action.edit": "編集",
     "refusal.action.cancel": "中止",
     "refusal.not_editable": "*{title}* は{status}のため、変更できません。",
@@ -335,7 +336,7 @@ MESSAGES.update(
         "report.question": "• {text}（{votes} 票）",
         "report.reactions": "*リアクション:* {totals}",
         "report.reactions.none": "*リアクション:* 記録なし",
-        "report.withheld": ":lock: 回答が {min} 件未満です（現在 {count} 件）。{min} 人が回答すると発表者に結果が届きます。",
+        "report.withheld": ":lock: 現在の回答は {count} 件です。回答者が特定されないよう、{min} 人が回答するまで評価とコメントは誰にも表示しません。",
         "report.summary": ":bar_chart: *{title}* のフィードバック: 回答 {count} 件、全体 {overall}/5、有用性 {usefulness}/5。ご回答ありがとうございました！",
         "report.charts": "{title} のグラフ",
         # Chart texts stay in English: matplotlib's bundled fonts have no Japanese glyphs.
@@ -351,7 +352,8 @@ MESSAGES.update(
         "command.export.not_allowed": "*{title}* の回答をエクスポートできるのは主催者だけです。",
         "command.report.no_survey": "*{title}* のアンケートはまだありません。発表の終了時に始まります。",
         "command.report.sent": "*{title}* のフィードバックレポートをDMで送りました。",
-        "command.report.withheld": "*{title}* の結果は {min} 人が回答すると発表者に届きます（現在 {count} 人）。",
+        "command.report.withheld": "*{title}*: 現在の回答は {count} 件です。{min} 人が回答すると評価とコメントを表示します。",
+        "survey.not_recipient": "このアンケートはあなたに送られていないため、回答を受け付けられません。",
         "command.export.sent": "*{title}* の回答をCSVファイルとしてDMで送りました。",
         "export.comment": "*{title}* のフィードバックアンケートの回答です（名前は共有を選んだ人のみ）。",
     }

@@ -80,6 +80,7 @@ class SlackUser:
     lang: str
     tz: str | None
     is_admin: bool
+    team_id: str | None = None  # the user's home workspace (a Slack Connect guest's differs from ours)
 
 
 class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
@@ -142,6 +143,7 @@ class SlackGateway:
         fanout_client: WebClient | None = None,
         quick_client: WebClient | None = None,
         user_cache_ttl: float = 3600,
+        membership_ttl: float = 60,
     ) -> None:
         self.client = client
         self.fanout_client = fanout_client or client
@@ -150,6 +152,10 @@ class SlackGateway:
         self.quick_client = quick_client or client
         self._users: TTLCache[str, SlackUser] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
+        # Who may see a talk in a private channel: short-lived, so someone who leaves stops seeing it within a minute.
+        self._members: TTLCache[str, frozenset[str]] = TTLCache(maxsize=2_000, ttl=membership_ttl)
+        self._private: TTLCache[str, bool] = TTLCache(maxsize=2_000, ttl=membership_ttl)
+        self._team_id: str | None = None
         self._lock = threading.Lock()
 
     def _call(self, method: str, *, quick: bool = False, **kwargs: Any) -> dict[str, Any]:
@@ -418,6 +424,7 @@ class SlackGateway:
                 lang=normalize_locale(info.get("locale")),
                 tz=info.get("tz") or None,
                 is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+                team_id=str(info.get("team_id") or "") or None,
             )
         except SlackGatewayError:
             # Not cached: the next call tries again.
@@ -450,6 +457,59 @@ class SlackGateway:
 
     def email_of(self, user_id: str) -> str | None:
         return self.profile(user_id)[1]
+
+    def installed_team_id(self) -> str | None:
+        """The workspace this bot is installed in (auth.test, once); None while Slack cannot tell us."""
+        if self._team_id is None:
+            try:
+                team = str(self.auth_test()[0].get("team_id") or "")
+            except SlackGatewayError:
+                return None  # not cached: the next call asks again; meanwhile nobody counts as ours
+            with self._lock:
+                self._team_id = team or None
+        return self._team_id
+
+    def channel_is_private(self, channel: str) -> bool:
+        """Whether a channel is private (cached briefly). A channel Slack will not describe counts as private."""
+        with self._lock:
+            cached = self._private.get(channel)
+        if cached is not None:
+            return cached
+        try:
+            info = self._call("conversations.info", channel=channel)["channel"]
+            private = bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        except SlackGatewayError as exc:
+            if exc.error != "channel_not_found":
+                return True  # fail closed, uncached
+            private = True
+        with self._lock:
+            self._private[channel] = private
+        return private
+
+    def channel_members(self, channel: str) -> frozenset[str] | None:
+        """Members of a channel (conversations.members, every page), cached briefly; None when Slack fails."""
+        with self._lock:
+            cached = self._members.get(channel)
+        if cached is not None:
+            return cached
+        members: set[str] = set()
+        cursor: str | None = None
+        try:
+            for _ in range(500):  # bounded: 500 pages of 1,000 is far beyond any lunch-talk channel
+                args: dict[str, Any] = {"channel": channel, "limit": 1000}
+                if cursor:
+                    args["cursor"] = cursor
+                data = self._call("conversations.members", **args)
+                members.update(str(m) for m in data.get("members") or [])
+                cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except SlackGatewayError:
+            return None  # uncached: the caller fails closed and the next call asks again
+        found = frozenset(members)
+        with self._lock:
+            self._members[channel] = found
+        return found
 
     def auth_test(self) -> tuple[dict[str, Any], list[str]]:
         """auth.test's body and the token's scopes (from the x-oauth-scopes header)."""

@@ -317,10 +317,11 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
         t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
         t(lang, "report.responses", count=report.responses, asked=report.asked, rate=report.response_rate_pct),
     ]
-    for label_key, avg, dist in (
+    ratings = (
         ("report.label.overall", report.overall_avg, report.overall_dist),
         ("report.label.usefulness", report.usefulness_avg, report.usefulness_dist),
-    ):
+    )
+    for label_key, avg, dist in () if report.withheld else ratings:
         label = t(lang, label_key)
         if avg is None:
             lines.append(t(lang, "report.rating.none", label=label))
@@ -348,6 +349,7 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
                 ]
             )
         )
+        return blocks  # below the threshold: the count only, no ratings and no comments, for everyone
     groups: list[tuple[str, list[tuple[str, str | None]]]] = [
         (t(lang, "report.comments.improve"), report.improve),
         (t(lang, "report.comments.topics"), report.topics),

@@ -12,6 +12,7 @@ from bot import ids
 from bot.container import Container
 from bot.i18n import t
 from bot.listeners.payload import user_and_team
+from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
 from bot.views.survey import parse_survey_choices
 
@@ -34,6 +35,9 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
             # The organiser's survey choices: optional fields of the same modal.
             container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
+            return
         except Exception as exc:
             logger.exception("Saving a new talk failed")
             ack(

@@ -126,6 +126,8 @@ class QuestionService:
     def open_ask_modal(self, *, actor: Actor, talk_id: int, trigger_id: str, channel_id: str | None) -> None:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is not None and not self.talks.can_see(talk, actor.user_id):
+            talk = None  # a private talk this person may not see: as if it did not exist
         if talk is None or talk.status not in OPEN_STATUSES:
             self.talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=self._closed(actor.lang, talk))
             return
@@ -136,6 +138,11 @@ class QuestionService:
             private_metadata=f"{talk_id}|{channel_id or ''}",
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
+
+    def _not_allowed(self, talk: Talk, actor: Actor) -> str:
+        if not self.talks.can_see(talk, actor.user_id):
+            return t(actor.lang, "questions.error.missing")  # never the title of a talk they may not see
+        return t(actor.lang, "questions.moderate.not_allowed", title=mrkdwn_escape(talk.title))
 
     def _closed(self, lang: str, talk: Talk | None) -> str:
         if talk is None:
@@ -169,6 +176,11 @@ class QuestionService:
         """Validate and store a question (before the modal closes, so errors show inline). Raises QuestionRejected."""
         cleaned = self.check_text(text, actor.lang)
         now = now or utcnow()
+        with self.db.session() as session:
+            seen = repo.get_talk(session=session, talk_id=talk_id)
+        if seen is not None and not self.talks.can_see(seen, actor.user_id):
+            # A private talk this person may not see: as if it did not exist (checked outside the lock: Slack call).
+            raise QuestionRejected(self._closed(actor.lang, None))
         with self._ask_lock, self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.status not in OPEN_STATUSES:
@@ -435,7 +447,8 @@ class QuestionService:
     def vote(self, *, actor: Actor, question_id: int, channel_id: str | None) -> bool | None:
         with self.db.session() as session:
             question = qrepo.get_question(session=session, question_id=question_id)
-            if question is None:
+            talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
+            if question is None or talk is None or not self.talks.can_see(talk, actor.user_id):
                 message: str | None = t(actor.lang, "questions.error.missing")
             elif question.status is QuestionStatus.HIDDEN:
                 message = t(actor.lang, "questions.vote.removed")
@@ -540,8 +553,8 @@ class QuestionService:
             talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
             if question is None or talk is None:
                 message = t(actor.lang, "questions.error.missing")
-            elif not self.talks.can_manage(talk, actor.user_id):
-                message = t(actor.lang, "questions.moderate.not_allowed", title=mrkdwn_escape(talk.title))
+            elif not self.talks.can_manage(talk, actor):
+                message = self._not_allowed(talk, actor)
             elif question.status is QuestionStatus.HIDDEN or (
                 action == "answered" and question.status is QuestionStatus.ANSWERED
             ):
@@ -658,12 +671,8 @@ class QuestionService:
                 channel_id=channel_id, user_id=actor.user_id, text=t(actor.lang, "questions.error.missing")
             )
             return
-        if not self.talks.can_manage(talk, actor.user_id):
-            self.talks.tell_ephemeral(
-                channel_id=channel_id,
-                user_id=actor.user_id,
-                text=t(actor.lang, "questions.moderate.not_allowed", title=mrkdwn_escape(talk.title)),
-            )
+        if not self.talks.can_manage(talk, actor):
+            self.talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=self._not_allowed(talk, actor))
             return
         if question.status is not QuestionStatus.OPEN:
             self.talks.tell_ephemeral(
@@ -681,8 +690,8 @@ class QuestionService:
             talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
         if question is None or talk is None:
             return t(actor.lang, "questions.error.missing")
-        if not self.talks.can_manage(talk, actor.user_id):
-            return t(actor.lang, "questions.moderate.not_allowed", title=mrkdwn_escape(talk.title))
+        if not self.talks.can_manage(talk, actor):
+            return self._not_allowed(talk, actor)
         if question.status is not QuestionStatus.OPEN:
             return t(actor.lang, "questions.answer.already")
         return None

@@ -283,6 +283,8 @@ class StreamService:
             going = repo.going_user_ids(session=session, talk_id=talk.id)
         emails: list[str] = []
         for user_id in dict.fromkeys([talk.organiser_id, *talk.speaker_ids, *going]):
+            if not self.talks.can_see(talk, user_id):
+                continue  # left the talk's private channel: no Meet invitation (it carries the link)
             email = self.slack.email_of(user_id)
             if email and email not in emails:
                 emails.append(email)
@@ -291,8 +293,9 @@ class StreamService:
     # Stream key DMs ----------------------------------------------------------------------------------------------
 
     def _send_stream_keys(self, talk: Talk, youtube: YouTube, stream_id: str, ingestion: Ingestion | None) -> None:
-        """DM the ingestion address and key to each speaker and the organiser, once each (new speakers on edit)."""
-        recipients = list(dict.fromkeys([*talk.speaker_ids, talk.organiser_id]))
+        """DM the ingestion address and key to the organiser, once. Only the organiser: speakers can change the
+        speaker list, so sending it to speakers would let any speaker hand the key to anyone they add."""
+        recipients = [talk.organiser_id]
         keys = {user: f"stream_key:{talk.id}:{stream_id}:{user}" for user in recipients}
         with self.db.session() as session:
             done = streams_repo.sent_outbox_keys(session=session, keys=list(keys.values()))

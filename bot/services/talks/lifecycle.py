@@ -161,6 +161,8 @@ class LifecycleService:
                 ),
                 recover=partial(self._find_post, channel, talk_id, kind, thread),
             )
+        # Someone who left the talk's private channel no longer gets its reminder (nor the link in it).
+        going = [user_id for user_id in going if self.talks.can_see(talk, user_id)]
         for user_id in going:
             lang = self.slack.user(user_id).lang
             send_once(
@@ -252,13 +254,6 @@ class LifecycleService:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is None:
             raise NotAllowed(t(actor.lang, "notice.talk_missing"))
-        if not self.talks.can_manage(talk, actor.user_id):
-            raise NotAllowed(
-                t(
-                    actor.lang,
-                    "refusal.not_allowed",
-                    action=t(actor.lang, f"refusal.action.{action}"),
-                    title=mrkdwn_escape(talk.title),
-                )
-            )
+        if not self.talks.can_manage(talk, actor):
+            raise NotAllowed(self.talks.refusal(talk, actor, action))
         return talk

@@ -46,6 +46,7 @@ class SurveyChoices:
 
 def survey_choice_blocks(lang: str) -> list[InputBlock]:
     """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+    summary = Option(value=ids.SURVEY_OPTION_POST_SUMMARY, label=t(lang, "survey.field.post_summary"))
     return [
         InputBlock(
             block_id=ids.BLOCK_SURVEY_QUESTION,
@@ -59,8 +60,7 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
             label=t(lang, "survey.field.options"),
             optional=True,
             element=CheckboxesElement(
-                action_id=ids.ACTION_SURVEY_OPTIONS,
-                options=[Option(value=ids.SURVEY_OPTION_NO_SUMMARY, label=t(lang, "survey.field.no_summary"))],
+                action_id=ids.ACTION_SURVEY_OPTIONS, options=[summary], initial_options=[summary]
             ),
         ),
     ]
@@ -69,11 +69,12 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
 def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> SurveyChoices:
     question = ((values.get(ids.BLOCK_SURVEY_QUESTION) or {}).get(ids.ACTION_SURVEY_QUESTION) or {}).get("value")
     question = " ".join(str(question or "").split())[:CUSTOM_QUESTION_MAX] or None
-    selected = ((values.get(ids.BLOCK_SURVEY_OPTIONS) or {}).get(ids.ACTION_SURVEY_OPTIONS) or {}).get(
-        "selected_options"
-    ) or []
-    no_summary = any(o.get("value") == ids.SURVEY_OPTION_NO_SUMMARY for o in selected)
-    return SurveyChoices(custom_question=question, post_summary=not no_summary)
+    options = (values.get(ids.BLOCK_SURVEY_OPTIONS) or {}).get(ids.ACTION_SURVEY_OPTIONS)
+    if options is None:  # no such field in the form: the default
+        return SurveyChoices(custom_question=question)
+    selected = options.get("selected_options") or []
+    post_summary = any(o.get("value") == ids.SURVEY_OPTION_POST_SUMMARY for o in selected)
+    return SurveyChoices(custom_question=question, post_summary=post_summary)
 
 
 # The DM --------------------------------------------------------------------------------------------------------------

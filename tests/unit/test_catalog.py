@@ -137,3 +137,24 @@ def test_no_user_facing_string_carries_a_raw_error_code() -> None:
     for lang, catalog in CATALOGS.items():
         for key, text in catalog.items():
             assert not _placeholders(text) & {"error", "detail"}, f"{lang}:{key}"
+
+
+@pytest.mark.parametrize(
+    ("code", "family"),
+    [
+        ("ratelimited", "rate_limited"),
+        ("restricted_action", "restricted"),
+        ("not_in_channel", "not_in_channel"),
+        ("missing_scope", "setup"),
+        ("expired_trigger_id", "expired"),
+        ("ReadTimeout", "unavailable"),  # no answer from Slack: the gateway passes the exception's name
+        ("http_503", "unavailable"),
+        ("something_new", "other"),
+    ],
+)
+def test_slack_codes_become_sentences_in_both_languages(code: str, family: str) -> None:
+    from bot.views.problems import slack_problem, slack_problem_key
+
+    assert slack_problem_key(code) == f"problem.slack.{family}"
+    for lang in CATALOGS:
+        assert code not in slack_problem(lang, code)

@@ -32,11 +32,11 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
             # The organiser's survey choices (issue 7): optional fields of the same modal.
             container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a new talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic")},
             )
             return
         ack()

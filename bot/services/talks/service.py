@@ -31,6 +31,7 @@ from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import slack_date
 from bot.views.live_post import build_live_post, live_metadata, live_text
+from bot.views.problems import slack_problem
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ class TalkService:
         try:
             access = self.slack.ensure_can_post(channel_id)
         except SlackGatewayError as exc:
-            return t(lang, "error.channel.failed", error=exc.error)
+            logger.warning("Checking channel %s failed: %s", channel_id, exc.error)
+            return t(lang, "error.channel.failed", problem=slack_problem(lang, exc.error))
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
@@ -140,7 +142,8 @@ class TalkService:
             )
         except SlackGatewayError as exc:
             logger.warning("Announcing talk %s failed: %s", talk_id, exc.error)
-            text = t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=exc.error)
+            problem = slack_problem(actor.lang, exc.error)
+            text = t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, problem=problem)
             self._tell(actor.user_id, text, blocks=build_announce_failed(actor.lang, talk_id=talk_id, text=text))
             return
         with self.db.session() as session:

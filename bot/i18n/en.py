@@ -369,3 +369,11 @@ MESSAGES.update(
         "problem.slack.other": "Slack refused the request: try again in a moment, and if it keeps happening, ask whoever runs lunchlearn to check the bot's log.",
     }
 )
+
+# --- Reminder presets ---
+MESSAGES.update(
+    {
+        "modal.field.reminders.hint.none": "Leave empty for no reminders.",
+        "reminders.comma": ", ",
+    }
+)

@@ -375,3 +375,11 @@ MESSAGES.update(
         "problem.slack.other": "Slackがリクエストを受け付けませんでした。少し待ってからもう一度お試しください。続く場合は、lunchlearnの管理者にボットのログの確認を依頼してください。",
     }
 )
+
+# --- Reminder presets ---
+MESSAGES.update(
+    {
+        "modal.field.reminders.hint.none": "空欄の場合、リマインダーは送りません。",
+        "reminders.comma": "、",
+    }
+)

@@ -27,8 +27,9 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.db.models import SurveyAnswer, Talk
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.views.formatting import slack_date, truncate
+from bot.views.pulse import LegendItem, emoji_code, label_for
 
 CUSTOM_QUESTION_MAX = 300
 TEXT_ANSWER_MAX = 2000
@@ -293,12 +294,40 @@ def _fmt_avg(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else "–"
 
 
+BAR_WIDTH = 10  # characters of the longest bar
+
+
 def _distribution(dist: dict[int, int]) -> str:
-    return " ".join(f"{n}★×{dist.get(n, 0)}" for n in RATINGS)
+    """One line per rating, best first, with a bar scaled to the most common rating: `5★` ██████░░░░ 3."""
+    top = max(dist.values(), default=0) or 1
+    lines = []
+    for n in reversed(RATINGS):
+        count = dist.get(n, 0)
+        filled = max(1 if count else 0, round(BAR_WIDTH * count / top))
+        lines.append(f"`{n}★` {'█' * filled}{'░' * (BAR_WIDTH - filled)} {count}")
+    return "\n".join(lines)
 
 
-def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | None, timezone: str) -> list[Block]:
-    """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports)."""
+def _reaction_totals(lang: str, totals: dict[str, int], legend: list[LegendItem]) -> str:
+    """`:clap: applause 7 · :bulb: learned something 2`: the legend's meaning next to each emoji."""
+    items = []
+    for emoji, count in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
+        label = label_for(lang, emoji, legend)
+        items.append(f"{emoji_code(emoji)} {label} {count}" if label != emoji else f"{emoji_code(emoji)} {count}")
+    return " · ".join(items)
+
+
+def build_report(
+    lang: str,
+    report: Any,
+    *,
+    final: bool,
+    closes_at: datetime | None,
+    timezone: str,
+    legend: list[LegendItem] | None = None,
+) -> list[Block]:
+    """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports);
+    `legend` is the reaction legend, to say what each emoji meant."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=report.title), 150))]
     status = (
         t(lang, "report.final")
@@ -308,7 +337,13 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
     lines = [
         t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
-        t(lang, "report.responses", count=report.responses, asked=report.asked, rate=report.response_rate_pct),
+        t(
+            lang,
+            "report.responses",
+            count=report.responses,
+            people=tn(lang, "report.people", report.asked),
+            rate=report.response_rate_pct,
+        ),
     ]
     for label_key, avg, dist in (
         ("report.label.overall", report.overall_avg, report.overall_dist),
@@ -318,13 +353,19 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
         if avg is None:
             lines.append(t(lang, "report.rating.none", label=label))
         else:
-            lines.append(t(lang, "report.rating", label=label, avg=_fmt_avg(avg), dist=_distribution(dist)))
+            answers = tn(lang, "report.answers", sum(dist.values()))
+            lines.append(
+                t(lang, "report.rating", label=label, avg=_fmt_avg(avg), answers=answers, dist=_distribution(dist))
+            )
     if report.questions is not None:
         lines.append(t(lang, "report.questions", asked=report.questions.asked, answered=report.questions.answered))
-        lines += [t(lang, "report.question", text=truncate(q, 200), votes=v) for q, v in report.questions.top]
+        lines += [
+            t(lang, "report.question", text=truncate(q, 200), votes=tn(lang, "report.votes", v))
+            for q, v in report.questions.top
+        ]
     if report.reaction_totals is not None:
         if report.reaction_totals:
-            totals = " ".join(f":{e}: {n}" for e, n in sorted(report.reaction_totals.items(), key=lambda i: -i[1]))
+            totals = _reaction_totals(lang, report.reaction_totals, legend or [])
             lines.append(t(lang, "report.reactions", totals=totals))
         else:
             lines.append(t(lang, "report.reactions.none"))
@@ -366,7 +407,7 @@ def summary_text(lang: str, report: Any) -> str:
         lang,
         "report.summary",
         title=report.title,
-        count=report.responses,
+        answers=tn(lang, "report.answers", report.responses),
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),
     )

@@ -37,7 +37,7 @@ def test_new_opens_modal_prefilled_in_users_language(slack: SlackDriver, fake_sl
 
     fake_slack.reset_calls()
     ja_view = open_new_modal(slack, fake_slack, user=SPEAKER)
-    assert ja_view["title"]["text"] == "ランチ勉強会を作成"
+    assert ja_view["title"]["text"] == "新しい発表を企画"
     assert "タイトル" in block_texts(ja_view["blocks"])
 
 
@@ -337,7 +337,7 @@ def test_list_shows_upcoming_talks_and_help_shows_usage(
     slack.command("list", user=SPEAKER)
     [listed] = fake_slack.wait_for(slack.last_webhook)
     text = block_texts(listed.params["blocks"])
-    assert "今後の勉強会" in text and "Kubernetes for humans" in text and "https://fake.slack.com/archives/" in text
+    assert "今後の発表" in text and "Kubernetes for humans" in text and "https://fake.slack.com/archives/" in text
 
     slack.command("help", user=ATTENDEE)
     [help_reply] = fake_slack.wait_for(slack.last_webhook)

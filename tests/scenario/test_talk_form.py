@@ -156,3 +156,24 @@ def test_every_error_keeps_what_was_typed(
     assert [t.title for t in talks_in_db(container)] == ["Intro to Rust"]
     # Corrected, the same form goes through.
     assert ack_json(slack.submit_view(view, talk_values(speakers=[user], title="Second talk"), user=user)) == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "That didn't work. Slack took too long to answer: please try again."),
+        ("ja", "うまくいきませんでした。Slackの応答に時間がかかりすぎました。もう一度お試しください。"),
+    ],
+)
+def test_a_slack_failure_on_the_menu_says_what_to_do_without_the_code(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, lang: str, expected: str
+) -> None:
+    user = LANGS[lang]
+    talk = _create(slack, fake_slack, container, user)
+    fake_slack.reset_calls()
+    fake_slack.fail_next("views.open", "expired_trigger_id")
+    slack.overflow(
+        ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk.id}", user=user, channel=GENERAL, message_ts=talk.announcement_ts
+    )
+    [notice] = fake_slack.wait_for("chat.postEphemeral", where=lambda c: c.params["user"] == user)
+    assert notice.params["text"] == expected

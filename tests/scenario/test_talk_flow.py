@@ -84,6 +84,7 @@ def test_slack_rate_limit_while_validating_is_an_inline_error_not_a_timeout(
     )
     assert talks_in_db(container) == []
     # The same in Japanese for a Japanese organiser.
+    fake_slack.reset_calls()
     ja_view = open_new_modal(slack, fake_slack, user=SPEAKER)
     fake_slack.rate_limit_next("conversations.info", retry_after=30)
     ja_errors = ack_json(slack.submit_view(ja_view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=SPEAKER))

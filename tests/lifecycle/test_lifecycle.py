@@ -21,7 +21,16 @@ from bot.scheduling import jobs
 from bot.scheduling.runtime import SchedulerRuntime
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, create_talk, flow_runs, in_days, talk_values, talks_in_db
+from tests.helpers import (
+    ack_json,
+    block_texts,
+    create_talk,
+    flow_runs,
+    in_days,
+    reminder_values,
+    talk_values,
+    talks_in_db,
+)
 from tests.slack_driver import SlackDriver
 
 
@@ -100,21 +109,23 @@ def test_jobs_follow_create_edit_and_cancel(
         },
     )
 
-    # Edit: move it a day later with a single 30-minute reminder; the jobs move with it.
+    # Edit: move it a day later with a single one-hour reminder (a preset of the form); the jobs move with it.
     slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
     [opened] = fake_slack.wait_for("views.open")
+    [block] = [b for b in opened.params["view"]["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
+    assert "60" in [o["value"] for o in block["element"]["options"]]
     values = talk_values(start=start + 86400, duration="60", include_channel=False, speakers=[SPEAKER])
-    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "30"}}
+    values[ids.BLOCK_REMINDERS] = reminder_values(["60"])
     assert ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER)) == {}
     fake_slack.wait_for("chat.update")
     new_start = t.starts_at + timedelta(days=1)
     expected = {
-        f"reminder_30:{talk_id}": new_start - timedelta(minutes=30),
+        f"reminder_60:{talk_id}": new_start - timedelta(minutes=60),
         f"go_live:{talk_id}": new_start,
         f"end:{talk_id}": new_start + timedelta(minutes=60),
     }
     wait_jobs(runtime, expected)
-    assert talk(container, talk_id).reminder_offsets == "30"
+    assert talk(container, talk_id).reminder_offsets == "60"
 
     # Cancel: every job of the talk is gone.
     container.talks.cancel_talk(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id, reason="")
@@ -141,7 +152,7 @@ def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: F
     slack.command("new", user=ORGANISER)
     [opened] = fake_slack.wait_for("views.open")
     values = talk_values(speakers=[SPEAKER])
-    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "ten, 0"}}
+    values[ids.BLOCK_REMINDERS] = reminder_values(["ten", "0"])  # not an option of the form: a forged payload
     errors = ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER))["errors"]
     assert list(errors) == [ids.BLOCK_REMINDERS]
     assert talks_in_db(container) == []

@@ -82,11 +82,13 @@ def test_report_numbers_threshold_charts_and_summary(
     jobs.survey_preliminary_report(talk_id)
     [report] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER]
     text = block_texts(report.params["blocks"])
-    assert "*Attendance:* 4 RSVPed · 4 took part during the talk · 4 asked for feedback" in text
-    assert "*Responses:* 2 of 4 (50%)" in text
+    assert "*Attendance:* 4 took part, 4 signed up" in text
+    assert "*Answers:* 2 from 4 people asked (50%)" in text
     assert "2 answers so far" in text
-    assert "*Questions:* 2 asked · 1 answered" in text and "• Borrowing? (3 votes)" in text
-    assert "*Reactions:* :clap: 7 :bulb: 2" in text
+    assert "*Questions:* 2 asked, 1 answered" in text
+    assert "• Borrowing? (3 votes)" in text and "• Is Rust fast? (1 vote)" in text  # singular and plural
+    # Each emoji with what it means in the legend.
+    assert "*Reactions:* :clap: applause 7 · :bulb: learned something 2" in text
     for secret in ("Overall", "Usefulness", "★", "More code", "Async", "WASM", "UR1", "anonymous"):
         assert secret not in text, secret
     fake_slack.assert_no_call("chat.postMessage", where=lambda c: c.params["channel"] in (SPEAKER, GENERAL))
@@ -108,18 +110,28 @@ def test_report_numbers_threshold_charts_and_summary(
     posts = fake_slack.calls_to("chat.postMessage")
     assert {c.params["channel"] for c in posts} == {ORGANISER, SPEAKER, GENERAL}
     final = block_texts(next(c for c in posts if c.params["channel"] == ORGANISER).params["blocks"])
-    assert "*Overall:* 4.0/5 average · 1★×0 2★×0 3★×1 4★×1 5★×1" in final
-    assert "*Usefulness:* 3.3/5 average" in final
+    assert (
+        "*Overall satisfaction:* ★ 4.0 (3 answers)\n"
+        "`5★` ██████████ 1\n`4★` ██████████ 1\n`3★` ██████████ 1\n`2★` ░░░░░░░░░░ 0\n`1★` ░░░░░░░░░░ 0\n"
+    ) in final
+    assert "*Usefulness:* ★ 3.3 (3 answers)" in final
     assert "More code (<@UR1>)" in final and "Async (anonymous)" in final and "WASM (anonymous)" in final
     assert "Slower pace (anonymous)" in final and "answers so far" not in final
     speaker = next(c for c in posts if c.params["channel"] == SPEAKER)
-    assert "フィードバック" in block_texts(speaker.params["blocks"])  # the speaker reads Japanese
-    assert "*全体:* 平均 4.0/5" in block_texts(speaker.params["blocks"])
+    ja = block_texts(speaker.params["blocks"])  # the speaker reads Japanese
+    assert "フィードバック：Intro to Rust" in ja
+    assert "*参加：* 4人が参加（参加登録4人）\n*回答：* 依頼した4人中3人（75%）\n" in ja
+    assert "*全体の満足度：* ★ 4.0（回答3件）\n`5★` ██████████ 1\n" in ja
+    assert (
+        "*役に立ったか：* ★ 3.3（回答3件）\n"
+        "`5★` ░░░░░░░░░░ 0\n`4★` ██████████ 2\n`3★` ░░░░░░░░░░ 0\n`2★` █████░░░░░ 1\n" in ja
+    )
+    assert "• Is Rust fast?（1票）" in ja and "*リアクション：* :clap: 拍手 7 · :bulb: 学びがあった 2" in ja
     ratings = _png_series(next(f["data"] for f in fake_slack.files.values() if f["filename"].startswith("ratings")))
     assert ratings == {"chart": "ratings", "overall": [0, 0, 1, 1, 1], "usefulness": [0, 1, 0, 2, 0]}
     [summary] = [c for c in posts if c.params["channel"] == GENERAL]
     assert summary.params["thread_ts"] == announcement_ts
-    assert "3 answers, overall 4.0/5, usefulness 3.3/5" in summary.params["text"]
+    assert "3 answers; overall satisfaction ★ 4.0, usefulness ★ 3.3 (out of 5)" in summary.params["text"]
     assert "More code" not in summary.params["text"] and "UR1" not in summary.params["text"]
     jobs.survey_close(talk_id)
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
@@ -150,7 +162,7 @@ def test_report_and_export_commands_check_permissions(
     slack.command(f"report {talk_id}", user=OTHER)
     assert "Only the organiser and the speakers" in _response(fake_slack, slack)
     slack.command("report Intro to Rust", user=SPEAKER)  # by title; 2 answers: not released to speakers yet
-    assert "3 人が回答すると" in _response(fake_slack, slack)
+    assert "3人が回答すると" in _response(fake_slack, slack)
     slack.command("report nothing like it", user=ORGANISER)
     assert 'matching "nothing like it"' in _response(fake_slack, slack)
     fake_slack.assert_no_call("chat.postMessage")
@@ -169,11 +181,11 @@ def test_report_and_export_commands_check_permissions(
     slack.command(f"report {talk_id}", user=ORGANISER)
     assert "sent you the feedback report" in _response(fake_slack, slack)
     [dm] = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == ORGANISER)
-    assert "*Responses:* 3 of 4 (75%)" in block_texts(dm.params["blocks"])
+    assert "*Answers:* 3 from 4 people asked (75%)" in block_texts(dm.params["blocks"])
     fake_slack.wait_for("files.completeUploadExternal")
 
     slack.command(f"export {talk_id}", user=SPEAKER)
-    assert "エクスポートできるのは主催者だけ" in _response(fake_slack, slack)
+    assert "エクスポートできるのは、主催者だけ" in _response(fake_slack, slack)
     fake_slack.reset_calls()
     slack.command(f"export {talk_id}", user=ORGANISER)
     assert "as a CSV file" in _response(fake_slack, slack)

@@ -190,7 +190,7 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     while time.monotonic() < deadline and not replies:
         replies = [c for c in fake_slack.calls if c.method.startswith("webhook/action-")]
         time.sleep(0.02)
-    assert replies[0].params["text"] == "このアンケートは締め切られました。ありがとうございました！"
+    assert replies[0].params["text"] == "このアンケートは締め切りました。ありがとうございました！"
 
 
 def test_reminder_only_to_non_respondents_once(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:

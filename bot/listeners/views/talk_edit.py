@@ -39,11 +39,11 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving talk %s failed", talk.id)
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic")},
             )
             return
         ack()

@@ -38,11 +38,11 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a new talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic")},
             )
             return
         ack()

@@ -121,6 +121,7 @@ class Call:
     token: str | None
     status: int
     response: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when the answer was ready (after any injected delay)
 
     @property
     def ok(self) -> bool:

@@ -41,9 +41,22 @@ def slack_snapshot(fake: FakeSlack) -> tuple[str, str]:
     return repr(sorted(fake.messages.items())), repr(sorted(fake.views.items()))
 
 
+def settle(fake: FakeSlack, container: Container, quiet: float = 0.4) -> None:
+    """Let the setup's own background work (coalesced re-renders, question posts) finish before the snapshot."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        container.refresher.flush()
+        seen = len(fake.calls)
+        time.sleep(quiet)
+        if len(fake.calls) == seen:
+            return
+    raise AssertionError("the fake Slack never went quiet:\n" + fake.describe_calls())
+
+
 def assert_refused_and_unchanged(
     fake: FakeSlack, container: Container, act: Callable[[], None], refusal: Callable[[], None]
 ) -> None:
+    settle(fake, container)
     before_db, before_slack = db_snapshot(container), slack_snapshot(fake)
     assert before_db["talks"] and before_slack[0] != "[]"  # the snapshots see the state they guard
     fake.reset_calls()

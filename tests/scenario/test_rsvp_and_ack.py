@@ -71,7 +71,7 @@ def test_the_click_is_acknowledged_before_the_slack_work(
     response = slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=ATTENDEE, channel=GENERAL, message_ts=ts)
     answered = time.monotonic()
     assert response.status_code == 200
-    assert answered - started < 1.5
+    assert answered - started < 2.0  # the delayed call alone takes 2 s
     [ephemeral] = fake_slack.wait_for("chat.postEphemeral", timeout=10)
     assert answered < ephemeral.at  # the answer went out while the Slack call was still in flight
     container.refresher.flush()

@@ -36,11 +36,17 @@ def test_two_concurrent_going_clicks_end_at_going(
 ) -> None:
     """An even number of clicks: a toggle would end at "not going"."""
     talk_id, ts = create_talk(slack, fake_slack, container)
+    container.refresher.flush()
+    fake_slack.reset_calls()
     assert click_together(slack, ids.ACTION_RSVP_GOING, talk_id, ts, [ATTENDEE, ATTENDEE]) == [200, 200]
     ephemerals = fake_slack.wait_for("chat.postEphemeral", count=2)
     assert all("You're going to" in c.params["text"] for c in ephemerals), [c.params["text"] for c in ephemerals]
     assert [(r.user_id, r.going) for r in rsvps_in_db(container, talk_id)] == [(ATTENDEE, True)]
     container.refresher.flush()
+    time.sleep(0.3)
+    # One change, so one re-render of the announcement.
+    updates = [c for c in fake_slack.calls_to("chat.update") if c.params["ts"] == ts]
+    assert len(updates) == 1 and "*1* going" in block_texts(updates[0].params["blocks"])
     assert "*1* going" in block_texts(fake_slack.message(GENERAL, ts)["blocks"])
 
 

@@ -340,3 +340,16 @@ def test_every_limit_names_its_source() -> None:
     assert all(
         limit.source.startswith(("https://docs.slack.dev/", "https://api.slack.com/")) for limit in slack_limits.LIMITS
     )
+
+
+def test_every_message_metadata_fits() -> None:
+    talk = make_talk("en")
+    metadata = [
+        announcement.announcement_metadata(talk),
+        live_post.live_metadata(talk),
+        live_post.reminder_metadata(talk, 10080),
+        questions.question_metadata(2_000_000_000, 2_000_000_000),
+        survey.survey_metadata(2_000_000_000, "reminder"),
+    ]
+    for item in metadata:
+        assert slack_limits.check_message({"metadata": item.to_dict()}, include_advisory=True) == []

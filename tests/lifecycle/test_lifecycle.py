@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.config import Settings
@@ -161,6 +166,45 @@ def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: F
 # Effects and exactly-once ----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def outbox_commit_barrier(container: Container, racers: set[str], *, prefix: str) -> Iterator[None]:
+    """Hold each racing thread after its first committed transaction on an outbox row (key starting with
+    `prefix`) until the other racer has committed its own (or given up, when a lock keeps it out: 2 s)."""
+    local = threading.local()
+    arrivals: Counter[str] = Counter()
+    barriers: dict[str, threading.Barrier] = {}
+    guard = threading.Lock()
+
+    def touched(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if threading.current_thread().name not in racers or "outbox" not in statement:
+            return
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        keys = [v for v in values if isinstance(v, str) and v.startswith(prefix)]
+        if keys and getattr(local, "key", None) is None:
+            local.key = keys[0]
+
+    def committed(session: Session) -> None:
+        key, local.key = getattr(local, "key", None), None
+        if key is None:
+            return
+        with guard:
+            arrivals[key] += 1
+            if arrivals[key] > 2:
+                return
+            barrier = barriers.setdefault(key, threading.Barrier(2, timeout=2))
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    event.listen(container.db.engine, "after_cursor_execute", touched)
+    event.listen(Session, "after_commit", committed)
+    try:
+        yield
+    finally:
+        event.remove(Session, "after_commit", committed)
+        event.remove(container.db.engine, "after_cursor_execute", touched)
+    assert any(count >= 2 for count in arrivals.values()), f"the racers never met: {dict(arrivals)}"
+
+
 def test_reminder_goes_to_thread_and_attendees_once_even_when_raced(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container
 ) -> None:
@@ -169,18 +213,21 @@ def test_reminder_goes_to_thread_and_attendees_once_even_when_raced(
     jobs.bind(container)
     moment = talk(container, talk_id).starts_at - timedelta(minutes=10)
 
-    # Two scheduler threads (or replicas) run the same reminder at once, then it runs a third time.
-    barrier = threading.Barrier(2)
+    # Two scheduler threads (or replicas) run the same reminder at once, then it runs a third time. The barrier
+    # makes the race the same every run: each racer's first transaction on an outbox row commits before either
+    # goes on to Slack, so both decide from the same state (a check-then-claim bug sends twice every time).
+    barrier = threading.Barrier(2, timeout=5)
 
     def run() -> None:
         barrier.wait()
         container.lifecycle.send_reminder(talk_id, 10, now=moment)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(10)
+    with outbox_commit_barrier(container, {th.name for th in threads}, prefix="reminder_10"):
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(20)
     container.lifecycle.send_reminder(talk_id, 10, now=moment + timedelta(seconds=30))
 
     posts = fake_slack.calls_to("chat.postMessage")

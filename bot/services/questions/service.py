@@ -610,12 +610,17 @@ class QuestionService:
     # Talk flow steps (bot/flows/talk.py) ----------------------------------------------------------------------------
 
     def resume_posts(self) -> int:
-        """Questions of live talks stored but never posted (a crash between storing and posting, or Slack
-        failing): post them now. Each post is keyed, so one already in the thread is found, not repeated."""
+        """Questions of live (or just ended) talks stored but never posted (a crash between storing and posting,
+        or Slack failing): post them now. Each post is keyed, so one already in the thread is found, not repeated."""
+        recent = utcnow() - timedelta(days=1)
         with self.db.session() as session:
             live = list(
                 session.execute(
-                    select(Talk.id).where(Talk.status == TalkStatus.LIVE, Talk.live_ts.is_not(None))
+                    select(Talk.id).where(
+                        Talk.live_ts.is_not(None),
+                        (Talk.status == TalkStatus.LIVE)
+                        | ((Talk.status == TalkStatus.ENDED) & (Talk.ended_at > recent)),
+                    )
                 ).scalars()
             )
         posted = 0
@@ -634,6 +639,7 @@ class QuestionService:
 
     def on_talk_ended(self, talk_id: int) -> None:
         """Final board state; each speaker gets the unanswered questions with an Answer button."""
+        self.post_advance_questions(talk_id)  # any question stored but not yet in the thread goes there first
         self.refresh_boards(talk_id)
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)

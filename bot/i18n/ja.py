@@ -82,6 +82,8 @@ MESSAGES: dict[str, str] = {
     "refusal.action.cancel": "中止",
     "refusal.not_editable": "*{title}* は{status}のため、変更できません。",
     "error.generic": "こちら側で問題が発生しました（{error}）。データは失われていません。少し待ってからもう一度お試しください。",
+    "error.slack_slow": "Slack の応答が遅いため、何も保存されていません。もう一度送信してください。",
+    "error.slack_slow_dm": "Slack の応答が遅かったため、先ほど送信した内容は保存されていません。フォームを開いてもう一度お試しください。",
     # Cancel modal
     "modal.cancel.title": "勉強会を中止",
     "modal.cancel.submit": "中止する",

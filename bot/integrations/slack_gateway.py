@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -23,6 +23,7 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
+from bot import budget
 from bot.i18n import normalize_locale
 
 logger = logging.getLogger(__name__)
@@ -108,8 +109,25 @@ class SlackGateway:
         self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._lock = threading.Lock()
 
+    def _client_for_call(self, method: str, quick: bool) -> WebClient:
+        """The client for one call: before the ack (and for quick calls), one bounded by the request's deadline."""
+        window = budget.current()
+        if not quick and (window is None or window.acked):
+            return self.client
+        base = self.quick_client
+        timeout = budget.call_timeout(float(base.timeout))
+        if timeout is None:
+            if window is not None and not window.acked:
+                raise budget.AckBudgetExceeded(method)
+            raise SlackGatewayError(method, "deadline_exceeded")
+        if window is None:
+            return base
+        # One deadline for everything before the ack, not a timeout per call: this call gets what is left of it.
+        # (urllib takes float seconds; slack_sdk annotates the timeout as int.)
+        return WebClient(token=base.token, base_url=base.base_url, timeout=cast(int, timeout), retry_handlers=[])
+
     def _call(self, method: str, *, quick: bool = False, **kwargs: Any) -> dict[str, Any]:
-        client = self.quick_client if quick else self.client
+        client = self._client_for_call(method, quick)
         try:
             if _uses_json(method):
                 response = client.api_call(method, json=kwargs)
@@ -121,6 +139,9 @@ class SlackGateway:
             logger.warning("Slack %s failed: %s", method, error)
             raise SlackGatewayError(method, error) from None
         except (SlackClientError, OSError) as exc:
+            if budget.expired_before_ack():
+                logger.warning("Slack %s did not answer before the ack deadline", method)
+                raise budget.AckBudgetExceeded(method) from None
             logger.warning("Slack %s failed: %s", method, type(exc).__name__)
             raise SlackGatewayError(method, type(exc).__name__) from None
 
@@ -349,6 +370,12 @@ class SlackGateway:
         with self._lock:
             self._users[user_id] = user
         return user
+
+    def cached_lang(self, user_id: str) -> str | None:
+        """The user's language if already known, without calling Slack (for messages about Slack being slow)."""
+        with self._lock:
+            cached = self._users.get(user_id)
+        return cached.lang if cached is not None else None
 
     # Profiles (issue 4: names in YouTube/Calendar descriptions, e-mails as Meet guests) -----------------------
 

@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot import ids
+from bot.budget import AckBudgetExceeded
 from bot.container import Container
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.listeners.payload import user_and_team
+from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 
 
@@ -19,12 +21,19 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
     def handle_talk_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        actor = talks.actor(*user_and_team(body))
+        user_id, team_id = user_and_team(body)
         values = view["state"]["values"]
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
         talk_id = int(view.get("private_metadata") or 0)
+        lang = DEFAULT
         try:
+            actor = talks.actor(user_id, team_id)
+            lang = actor.lang
             talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip())
+        except AckBudgetExceeded:
+            logger.warning("Cancellation not saved: the ack deadline passed")
+            refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_CANCEL_REASON)
+            return
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_CANCEL_REASON: refusal.message})
             return
@@ -32,7 +41,7 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
             logger.exception("Cancelling a talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_CANCEL_REASON: t(actor.lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_CANCEL_REASON: t(lang, "error.generic", error=type(exc).__name__)},
             )
             return
         ack()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.crash import crash_point
 from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.base import utcnow
@@ -173,6 +174,8 @@ class FanoutWorker:
             blocks=blocks,
             metadata=survey_metadata(talk.id, claimed.kind),
         )
+        if outcome.ok:
+            crash_point("survey.after_dm")  # posted, not recorded: the next claim must find it, not send it again
         self._record(claimed, outcome, lang, now())
 
     def _recover(self, claimed: srepo.Claimed) -> bool:

@@ -84,18 +84,6 @@ def check(what: str) -> None:
         raise AckBudgetExceeded(what)
 
 
-def call_timeout(default: float) -> float | None:
-    """The timeout for a Slack call made now: the time left in the window (capped by `default`), `default` outside
-    any window, or None if there is no time left for the call (the caller must not start it)."""
-    window = _window.get()
-    if window is None:
-        return default
-    left = window.trigger_remaining() if window.acked else window.remaining()
-    if left < MIN_CALL_TIME:
-        return None
-    return min(default, left)
-
-
 def expired_before_ack() -> bool:
     """Whether a call that just failed did so because the ack deadline passed (not a Slack error)."""
     window = _window.get()

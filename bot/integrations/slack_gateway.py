@@ -29,6 +29,10 @@ from bot.i18n import normalize_locale
 logger = logging.getLogger(__name__)
 
 
+# Methods that take a trigger_id, which Slack accepts for 3 s after the click or command.
+_TRIGGER_METHODS = frozenset({"views.open", "views.push"})
+
+
 class SlackGatewayError(Exception):
     """A Slack call that failed after retries; `error` is Slack's error code (or a transport error name)."""
 
@@ -110,21 +114,24 @@ class SlackGateway:
         self._lock = threading.Lock()
 
     def _client_for_call(self, method: str, quick: bool) -> WebClient:
-        """The client for one call: before the ack (and for quick calls), one bounded by the request's deadline."""
+        """The client for one call. Before the ack: one bounded by what is left of the request's deadline (one
+        deadline for everything before the ack, not a timeout per call). views.open/push after the ack: bounded by
+        the trigger_id's 3 s. Anything else: the usual clients."""
         window = budget.current()
-        if not quick and (window is None or window.acked):
-            return self.client
-        base = self.quick_client
-        timeout = budget.call_timeout(float(base.timeout))
-        if timeout is None:
-            if window is not None and not window.acked:
+        if window is not None and not window.acked:
+            left = window.remaining()
+            if left < budget.MIN_CALL_TIME:
                 raise budget.AckBudgetExceeded(method)
-            raise SlackGatewayError(method, "deadline_exceeded")
-        if window is None:
-            return base
-        # One deadline for everything before the ack, not a timeout per call: this call gets what is left of it.
-        # (urllib takes float seconds; slack_sdk annotates the timeout as int.)
-        return WebClient(token=base.token, base_url=base.base_url, timeout=cast(int, timeout), retry_handlers=[])
+        elif window is not None and method in _TRIGGER_METHODS:
+            left = window.trigger_remaining()
+            if left < budget.MIN_CALL_TIME:
+                raise SlackGatewayError(method, "expired_trigger_id")
+        else:
+            return self.quick_client if quick else self.client
+        base = self.quick_client
+        # urllib takes float seconds; slack_sdk annotates the timeout as int.
+        timeout = cast(int, min(float(base.timeout), left))
+        return WebClient(token=base.token, base_url=base.base_url, timeout=timeout, retry_handlers=[])
 
     def _call(self, method: str, *, quick: bool = False, **kwargs: Any) -> dict[str, Any]:
         client = self._client_for_call(method, quick)

@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -102,6 +102,16 @@ def report(name: str, n: int, limit: float, seconds: float, ok: Counter[str], li
     return ratio
 
 
+def sent_for_latest_talk() -> Select[tuple[int]]:
+    """How many survey DMs of the newest talk (this run's) are recorded as sent."""
+    latest = select(func.max(SurveyMessage.talk_id)).scalar_subquery()
+    return (
+        select(func.count())
+        .select_from(SurveyMessage)
+        .where(SurveyMessage.status == SurveyMessageStatus.SENT, SurveyMessage.talk_id == latest)
+    )
+
+
 def child_worker(db_url: str, api_url: str, max_rate: float, claim_timeout: float, crash_after: int) -> None:
     settings = settings_for(db_url, api_url, max_rate, claim_timeout)
     container = build_container(settings)
@@ -113,11 +123,7 @@ def child_worker(db_url: str, api_url: str, max_rate: float, claim_timeout: floa
             # before its row says so.
             while True:
                 with db.session() as session:
-                    sent = session.execute(
-                        select(func.count())
-                        .select_from(SurveyMessage)
-                        .where(SurveyMessage.status == SurveyMessageStatus.SENT)
-                    ).scalar_one()
+                    sent = session.execute(sent_for_latest_talk()).scalar_one()
                 if sent >= crash_after:
                     crash.configure("survey.after_dm")
                     return
@@ -204,11 +210,9 @@ def main() -> None:
         code = child.wait()
         posted = len(count(fake)[0])
         with db.session() as session:
-            recorded = session.execute(
-                select(func.count()).select_from(SurveyMessage).where(SurveyMessage.status == SurveyMessageStatus.SENT)
-            ).scalar_one()
+            recorded = session.execute(sent_for_latest_talk()).scalar_one()
         print(
-            f"  worker exited with {code} after {posted} DMs posted in this run, {recorded - 2 * n} recorded "
+            f"  worker exited with {code} after {posted} DMs posted in this run, {recorded} recorded "
             f"({time.monotonic() - started:.1f}s)",
             flush=True,
         )

@@ -120,9 +120,25 @@ class Bench:
         with c.db.session() as session:
             self.question_id = session.execute(select(Question.id).where(Question.talk_id == self.live_id)).scalar()
         assert self.question_id is not None
+        # One open question per answer submission (an answered question refuses a second answer).
+        self.answerable: list[int] = []
+        for i in range(reps):
+            response = s.submit_view(
+                {"type": "modal", "callback_id": ids.CALLBACK_QUESTION_ASK, "private_metadata": f"{self.live_id}|"},
+                question_values(f"Open question {i}?"),
+                user=self.person(),
+            )
+            assert response.status_code == 200 and not response.text, response.text
+        with c.db.session() as session:
+            self.answerable = list(
+                session.execute(
+                    select(Question.id).where(Question.talk_id == self.live_id, Question.id != self.question_id)
+                ).scalars()
+            )
         self.ended_id, _ = ended_talk(s, f, c, going=[ATTENDEE], title="Ended one")
-        # One disposable talk per cancel / start / end request: those change the talk for good.
-        self.spare: list[int] = [create_talk(s, f, c, title=f"Spare {i}")[0] for i in range(3 * reps)]
+        # One disposable talk per cancel / start request: those change the talk for good.
+        self.spare = iter([create_talk(s, f, c, title=f"Spare {i}")[0] for i in range(2 * reps)])
+        self.started: list[int] = []  # talks "start now" made live, for "end now"
         f.reset_calls()
 
     def paths(self) -> dict[str, Callable[[], requests.Response]]:
@@ -148,8 +164,7 @@ class Bench:
 
             return go
 
-        spare = iter(self.spare)
-        started: list[int] = []  # talks "start now" made live, for "end now"
+        spare, started = self.spare, self.started
 
         def start_one() -> int:
             started.append(next(spare))
@@ -218,7 +233,7 @@ class Bench:
             ),
             "view: answer question": submit(
                 ids.CALLBACK_QUESTION_ANSWER,
-                question,
+                lambda: str(self.answerable.pop()),
                 lambda: {ids.BLOCK_ANSWER_TEXT: {ids.ACTION_ANSWER_TEXT: {"value": "Yes."}}},
                 user=ORGANISER,
             ),

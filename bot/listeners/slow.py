@@ -6,7 +6,7 @@ from slack_bolt import Ack
 
 from bot import budget
 from bot.container import Container
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 
 
 def refuse_slow(ack: Ack, container: Container, *, user_id: str, lang: str, block_id: str) -> None:
@@ -17,3 +17,10 @@ def refuse_slow(ack: Ack, container: Container, *, user_id: str, lang: str, bloc
     window = budget.current()
     if window is not None and window.too_late_to_ack():
         container.talks.tell_ephemeral(channel_id=None, user_id=user_id, text=t(lang, "error.slack_slow_dm"))
+
+
+def tell_not_opened(container: Container, *, user_id: str, channel_id: str | None, error: str) -> None:
+    """A form could not be opened after the ack (Slack too slow for the click's 3-second trigger_id, or an error):
+    the click must not just do nothing."""
+    lang = container.slack.cached_lang(user_id) or DEFAULT
+    container.talks.tell_ephemeral(channel_id=channel_id, user_id=user_id, text=t(lang, "error.generic", error=error))

@@ -8,7 +8,9 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.container import Container
+from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
+from bot.listeners.slow import tell_not_opened
 
 
 def make_question_answer_later_action(container: Container) -> Callable[..., None]:
@@ -20,8 +22,11 @@ def make_question_answer_later_action(container: Container) -> Callable[..., Non
             return
         actor = container.talks.actor(*user_and_team(body))
         channel_id = (body.get("channel") or {}).get("id")
-        container.questions.open_answer_modal(
-            actor=actor, question_id=question_id, trigger_id=body["trigger_id"], channel_id=channel_id
-        )
+        try:
+            container.questions.open_answer_modal(
+                actor=actor, question_id=question_id, trigger_id=body["trigger_id"], channel_id=channel_id
+            )
+        except SlackGatewayError as exc:
+            tell_not_opened(container, user_id=actor.user_id, channel_id=channel_id, error=exc.error)
 
     return handle_question_answer_later

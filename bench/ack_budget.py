@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from bench.memory import MemoryProbe  # noqa: E402
@@ -34,7 +34,7 @@ from bot import ids  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.container import build_container  # noqa: E402
-from bot.db.models import Question  # noqa: E402
+from bot.db.models import Question, Talk  # noqa: E402
 from bot.db.session import Database  # noqa: E402
 from bot.i18n import CATALOGS  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
@@ -279,8 +279,10 @@ def main() -> None:
     bench.setup(reps * len(latencies))
     print(f"{len(bench.paths())} paths, {reps} requests each, Slack latency {latencies} s, db {db_url.split(':')[0]}")
     worst: dict[float, float] = {}
+    new_talk_outcomes: list[Counter[str]] = []
     for latency in latencies:
         results = bench.run(latency, reps, args.gap, cold=args.cold)
+        new_talk_outcomes.append(results["view: new talk"][1])
         print(f"\n### {latency * 1000:.0f} ms per Slack call{', user cache cold' if args.cold else ''}\n")
         print("| path | n | p50 ack (s) | p99 ack (s) | max (s) | acks |")
         print("|---|---:|---:|---:|---:|---|")
@@ -291,6 +293,13 @@ def main() -> None:
             print(f"| {name} | {len(times)} | {statistics.median(times):.3f} | {p99:.3f} | {max(times):.3f} | {said} |")
     time.sleep(2 * max(latencies))  # let the work after the last acks finish before reading memory
     print()
+    # A refused or timed-out submission must leave nothing behind: count what the new-talk requests stored.
+    acked_ok = sum(outcomes["ok"] for outcomes in new_talk_outcomes)
+    with bench.container.db.session() as session:
+        stored = session.execute(
+            select(func.count()).select_from(Talk).where(Talk.source_view_id.like("VB%"))
+        ).scalar_one()
+    print(f"view: new talk: {acked_ok} acked ok, {stored} talks stored (must be equal)")
     for latency, p99 in worst.items():
         verdict = "OK" if p99 < 2.5 else "OVER"
         print(f"worst p99 at {latency * 1000:.0f} ms: {p99:.3f} s ({verdict}: goal < 2.5 s)")

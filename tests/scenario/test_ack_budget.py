@@ -102,3 +102,17 @@ def test_a_commit_after_the_deadline_is_rolled_back(container: Container) -> Non
     with container.db.session() as session:
         keys = session.execute(select(ProcessedDelivery.key)).scalars()
         assert sorted(keys) == ["outside-any-request"]
+
+
+def test_a_form_that_cannot_open_within_the_trigger_window_is_reported(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk_id, ts = create_talk(slack, fake_slack, container)
+    # Slack answers views.open after the click's trigger_id has expired (3 s): the form never opens.
+    fake_slack.delay_next("views.open", 3.5)
+    click = slack.button(ids.ACTION_STREAM_ADD_LINK, str(talk_id), user=ORGANISER, channel=GENERAL, message_ts=ts)
+    assert click.status_code == 200
+
+    [told] = fake_slack.wait_for("chat.postEphemeral", timeout=6)
+    assert told.params["user"] == ORGANISER
+    assert told.params["text"] == t("en", "error.generic", error="TimeoutError")

@@ -16,12 +16,13 @@ from bot import budget
 from bot.container import Container
 from bot.db import repositories as repo
 from bot.listeners import register_listeners
+from bot.observability.metrics import TimedApp
 
 logger = logging.getLogger(__name__)
 
 # Events whose listener de-duplicates by event_id itself, in the same transaction as its effect: reaction events
 # are claimed in batches by the reactions writer (bot/services/reactions/service.py), which keeps a burst of applause
-# from costing one database write per HTTP request before the ack (issue 6, see docs/benchmarks.md).
+# from costing one database write per HTTP request before the ack (see docs/benchmarks.md).
 SELF_DEDUPED_EVENTS = frozenset({"reaction_added", "reaction_removed"})
 
 
@@ -78,7 +79,7 @@ def _dedupe_events(container: Container) -> Callable[..., Any]:
 
 def create_app(container: Container, *, token_verification: bool = True) -> App:
     settings = container.settings
-    app = App(
+    app = TimedApp(  # Bolt's App, plus the ack latency metric
         client=container.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode",
         token_verification_enabled=token_verification,

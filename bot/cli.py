@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from bot.config import ConfigError, Mode, Settings, load_settings
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, gunicorn_logger_class
 
 logger = logging.getLogger("lunchlearn")
 
@@ -93,22 +93,27 @@ def _preflight_in_child(settings: Settings, *, migrate: bool) -> None:
         sys.exit(code)
 
 
-def _build_app(settings: Settings) -> Any:
+def _build_app(settings: Settings, *, under_gunicorn: bool = False) -> Any:
     """The container, the Bolt app, and this process's scheduler (it runs jobs only while holding the lease)."""
     import atexit
 
     from bot import crash
     from bot.app import create_app
     from bot.container import build_container
+    from bot.observability import metrics
     from bot.scheduling.runtime import SchedulerRuntime
 
-    crash.configure(settings.CRASH_POINT)
+    crash.configure(settings.CRASH_POINT, kill_parent=under_gunicorn)
     container = build_container(settings)
     app = create_app(container, token_verification=False)
     runtime = SchedulerRuntime(container)
+    metrics.watch_leader(lambda: runtime.is_leader)
     runtime.start()
+    # Every process works on flow steps that are due (retries, runs a dead process left, other replicas' runs).
+    container.flows.start_worker()
     # Hand the lease over at once on a clean shutdown instead of letting it lapse.
     atexit.register(runtime.stop)
+    atexit.register(container.flows.stop_worker)
     return container, app
 
 
@@ -126,7 +131,7 @@ def serve(no_migrate: bool, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     settings = _settings("http")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     _preflight_in_child(settings, migrate=not no_migrate)
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -139,12 +144,14 @@ def serve(no_migrate: bool, threads: int) -> None:
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("loglevel", settings.LOG_LEVEL.lower())
+            if settings.LOG_FORMAT == "json":
+                self.cfg.set("logger_class", gunicorn_logger_class())
 
         def load(self) -> Any:
             # Built in the worker after fork, so no connection or thread crosses the fork.
             from bot.web import create_web_app
 
-            container, app = _build_app(settings)
+            container, app = _build_app(settings, under_gunicorn=True)
             logger.info("lunchlearn listening on 0.0.0.0:%s", settings.PORT)
             return create_web_app(app, container.db)
 
@@ -160,7 +167,7 @@ def socket(no_migrate: bool) -> None:
     from bot.integrations.slack_gateway import make_web_client
 
     settings = _settings("socket")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if not no_migrate:
         _migrate(settings)
     _check_slack(settings)
@@ -184,7 +191,7 @@ def db_upgrade() -> None:
     from bot.db.session import make_engine
 
     settings = _settings("db")
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     _migrate(settings)
     engine = make_engine(settings.DATABASE_URL)
     click.echo(f"Database is at revision {migrate.current_revision(engine)} (head).")
@@ -263,10 +270,17 @@ def doctor() -> None:
             f"database schema: {current or 'empty'}"
             + ("" if current == head else f", head is {head}: run `lunchlearn db upgrade` (serve does it at start)"),
         )
+        from bot.observability.stuck import stuck_work
+
+        for state, text in stuck_work(database.engine):
+            if state == "warn":
+                click.echo(f"warn  {text}")
+            else:
+                report(state == "ok", text)
     else:
         report(False, f"database: cannot connect to {database.engine.url.render_as_string(hide_password=True)}")
 
-    # Google (streams, issue 4): credentials refresh, the APIs answer, YouTube units spent today.
+    # Google (streams): credentials refresh, the APIs answer, YouTube units spent today.
     from bot.services.streams.service import doctor_checks
 
     for state, text in doctor_checks(settings, database if database.ping() else None):
@@ -279,7 +293,7 @@ def doctor() -> None:
     sys.exit(1 if problems else 0)
 
 
-# Google (streams, issue 4) --------------------------------------------------------------------------------------------
+# Google (streams) -----------------------------------------------------------------------------------------------------
 
 
 @main.group()

@@ -24,6 +24,7 @@ WHERE_TO_GET = {
     "DATABASE_URL": "give an SQLAlchemy URL such as sqlite:///lunchlearn.db or postgresql+psycopg://user@host/db",
     "PORT": "give a TCP port number such as 3000",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "use text (one readable line per record) or json (one JSON object per line)",
     "DEFAULT_TIMEZONE": "give an IANA time zone name such as Europe/London or Asia/Tokyo",
     "GOOGLE_CREDENTIALS_FILE": "give the path of a google-auth credentials JSON file",
     "GOOGLE_API_ROOT_URL": "leave it unset for Google, or give an http(s) URL",
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = "sqlite:///lunchlearn.db"
     PORT: int = Field(default=3000, ge=1, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # json: one JSON object per line (time, level, logger, message), for log shippers.
+    LOG_FORMAT: Literal["text", "json"] = "text"
     GOOGLE_CREDENTIALS_FILE: Path | None = None
     GOOGLE_API_ROOT_URL: str | None = None
     DEFAULT_TIMEZONE: str = "UTC"
@@ -76,6 +79,16 @@ class Settings(BaseSettings):
     SCHEDULER_SYNC_SECONDS: float = Field(default=10, ge=0.5, le=300)
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
+    # Talk flows (bot/flows): a failed step is retried after FLOW_RETRY_BASE_SECONDS, doubling up to
+    # FLOW_RETRY_MAX_SECONDS, FLOW_MAX_ATTEMPTS times; then the organiser is told.
+    FLOW_RETRY_BASE_SECONDS: float = Field(default=5, ge=0)
+    FLOW_RETRY_MAX_SECONDS: float = Field(default=300, ge=0)
+    FLOW_MAX_ATTEMPTS: int = Field(default=8, ge=1, le=50)
+    # How long a process holds a flow run it works on; another replica takes it over after this (at once when
+    # the holder was on the same host and its process is gone).
+    FLOW_CLAIM_SECONDS: float = Field(default=120, ge=5)
+    # How often each process looks for flow steps that are due (retries, runs from other replicas).
+    FLOW_POLL_SECONDS: float = Field(default=1.0, gt=0, le=60)
     # Testing only: exit hard at this named point (bot/crash.py POINTS) to prove a restart loses nothing.
     CRASH_POINT: str | None = None
 
@@ -148,6 +161,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, v: object) -> object:
         return v.upper() if isinstance(v, str) else v
+
+    @field_validator("LOG_FORMAT", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
 
     @field_validator("SLACK_API_URL")
     @classmethod

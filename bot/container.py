@@ -1,24 +1,34 @@
-"""Wiring: builds the database, the Slack gateway and the services from Settings."""
+"""Wiring: builds the database, the Slack gateway, the services and the flow runner from Settings.
+
+What happens when is not here: bot/flows/talk.py lists each talk flow's steps in order.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.db.session import Database
 from bot.delivery.refresher import Refresher
+from bot.flows.engine import FlowRunner
+from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
-from bot.services.hooks import Hooks
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
+from bot.services.reactions.pulse import ReactionPulse
 from bot.services.reactions.service import ReactionService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
 from bot.services.talks.home import HomeService
 from bot.services.talks.lifecycle import LifecycleService
+from bot.services.talks.live_post import LivePost
 from bot.services.talks.service import TalkService
+
+if TYPE_CHECKING:
+    from bot.scheduling.runtime import SchedulerRuntime
 
 
 @dataclass
@@ -28,8 +38,9 @@ class Container:
     client: WebClient
     slack: SlackGateway
     refresher: Refresher
-    hooks: Hooks
+    flows: FlowRunner
     talks: TalkService
+    live_post: LivePost
     lifecycle: LifecycleService
     home: HomeService
     reactions: ReactionService
@@ -37,6 +48,8 @@ class Container:
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
+    runtime: SchedulerRuntime | None = field(default=None)
 
 
 def build_container(settings: Settings, *, db: Database | None = None) -> Container:
@@ -47,48 +60,33 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     quick_client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL, retries=False, timeout=2)
     slack = SlackGateway(client, fanout_client=fanout_client, quick_client=quick_client)
     refresher = Refresher(settings.MESSAGE_UPDATE_INTERVAL)
-    hooks = Hooks()
-    talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, hooks=hooks)
-    lifecycle = LifecycleService(settings=settings, db=db, slack=slack, talks=talks, hooks=hooks)
-    # Reactions as live feedback (issue 6): legend + pulse on the live post, legend seeded at go-live.
-    reactions = ReactionService(
-        settings=settings, db=db, slack=slack, hooks=hooks, refresh_live_post=talks.refresh_live_post
-    )
-    reactions.register()
-    # Stream links through Google (issue 4): YouTube Live / Meet created, updated, removed with the talk.
-    streams = StreamService(settings=settings, db=db, slack=slack, talks=talks, hooks=hooks, refresher=refresher)
-    streams.register()
-    # Live questions (issue 5): ask button, thread posts, speakers' boards (with the reactions pulse), YouTube chat.
+    flows = FlowRunner(settings=settings, db=db, flows=FLOWS, on_failed=tell_organiser)
+    pulse = ReactionPulse(settings=settings, db=db)
+    live_post = LivePost(db=db, slack=slack, refresher=refresher, pulse=pulse)
+    talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, flows=flows)
+    surveys = SurveyService(settings=settings, db=db, slack=slack)
+    lifecycle = LifecycleService(settings=settings, db=db, slack=slack, talks=talks, surveys=surveys, flows=flows)
+    reactions = ReactionService(settings=settings, db=db, slack=slack, pulse=pulse, live_post=live_post)
+    streams = StreamService(settings=settings, db=db, slack=slack, talks=talks, refresher=refresher)
     questions = QuestionService(
-        settings=settings,
-        db=db,
-        slack=slack,
-        refresher=refresher,
-        hooks=hooks,
-        talks=talks,
-        pulse=lambda talk, lang: reactions.pulse_blocks(talk, lang=lang),
+        settings=settings, db=db, slack=slack, refresher=refresher, talks=talks, pulse=pulse.board_blocks
     )
-    questions.register()
-    question_bridge = YouTubeChatBridge(settings=settings, db=db, questions=questions)
-    question_bridge.register()
-    # Post-talk feedback survey and report (issue 7): recipients queued and DMed when a talk ends.
-    surveys = SurveyService(settings=settings, db=db, slack=slack, hooks=hooks)
-    surveys.register()
-    # Survey reminder, close and reports run on the scheduler, planned from the database like the talk's own jobs.
-    hooks.job_planners.append(lambda talk: surveys.schedule(talk.id))
-    return Container(
+    container = Container(
         settings=settings,
         db=db,
         client=client,
         slack=slack,
         refresher=refresher,
-        hooks=hooks,
+        flows=flows,
         talks=talks,
+        live_post=live_post,
         lifecycle=lifecycle,
         home=HomeService(db=db, slack=slack),
         reactions=reactions,
         questions=questions,
-        question_bridge=question_bridge,
+        question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
     )
+    flows.bind(container)
+    return container

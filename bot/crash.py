@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +25,14 @@ POINTS = (
 )
 
 _armed: str | None = None
+_kill_parent = False
 
 
-def configure(point: str | None) -> None:
-    """Arm one point (from Settings.CRASH_POINT at start-up); None disarms."""
-    global _armed
+def configure(point: str | None, *, kill_parent: bool = False) -> None:
+    """Arm one point (from Settings.CRASH_POINT at start-up); None disarms. `kill_parent` (under gunicorn):
+    take the master down too, as `kill -9` of the whole server would, instead of letting it fork a new worker."""
+    global _armed, _kill_parent
+    _kill_parent = kill_parent
     if point and point not in POINTS:
         raise ValueError(f"CRASH_POINT {point!r} is not one of: {', '.join(POINTS)}")
     _armed = point or None
@@ -40,4 +44,6 @@ def crash_point(name: str) -> None:
     if _armed is not None and name == _armed:
         logger.warning("Crash point %s reached: exiting hard", name)
         logging.shutdown()
+        if _kill_parent:
+            os.kill(os.getppid(), signal.SIGKILL)
         os._exit(137)

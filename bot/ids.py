@@ -55,7 +55,7 @@ ACTION_JOIN_STREAM = "join_stream"
 # App Home
 ACTION_HOME_RSVP_GOING = "home_rsvp_going"
 
-# --- Streams (issue 4): "Add link" button in the organiser's failure DM and its modal
+# --- Streams: "Add link" button in the organiser's failure DM and its modal
 ACTION_STREAM_ADD_LINK = "stream_add_link"
 CALLBACK_STREAM_LINK = "stream_link"
 BLOCK_STREAM_LINK = "stream_link_url"
@@ -64,12 +64,12 @@ ACTION_STREAM_LINK = "stream_link_input"
 # Slack message metadata (lets us find our own posts again after a crash)
 METADATA_EVENT_TYPE = "lunchlearn_talk"
 
-# --- Reactions as live feedback (issue 6): blocks on the live post and the speaker's board
+# --- Reactions as live feedback: blocks on the live post and the speaker's board
 BLOCK_REACTION_LEGEND = "reaction_legend"
 BLOCK_REACTION_PULSE = "reaction_pulse"
 BLOCK_REACTION_SURGE = "reaction_surge"
 
-# --- Live questions (issue 5)
+# --- Live questions
 CALLBACK_QUESTION_ASK = "question_ask"
 CALLBACK_QUESTION_ANSWER = "question_answer"
 BLOCK_QUESTION_TEXT = "question_text"
@@ -88,7 +88,7 @@ ACTION_QUESTION_ANSWER_LATER = "question_answer_later"
 ACTION_QUESTION_PICK_TALK = "question_pick_talk"
 METADATA_QUESTION_EVENT_TYPE = "lunchlearn_question"
 
-# --- Surveys (issue 7): the survey DM, the feedback modal, the talk modal's survey fields
+# --- Surveys: the survey DM, the feedback modal, the talk modal's survey fields
 ACTION_SURVEY_RATE = "survey_rate"  # value "<talk id>:<1..5>"
 ACTION_SURVEY_MORE = "survey_more"  # value "<talk id>"
 BLOCK_SURVEY_RATING = "survey_rating"

@@ -1,4 +1,4 @@
-"""HTTP surface: POST /slack/events (Bolt) and GET /healthz, as a WSGI app for gunicorn."""
+"""HTTP surface: POST /slack/events (Bolt), GET /healthz and GET /metrics, as a WSGI app for gunicorn."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.db.session import Database
+from bot.observability.metrics import metrics_view
 
 
 def create_web_app(app: App, db: Database) -> Flask:
@@ -22,5 +23,7 @@ def create_web_app(app: App, db: Database) -> Flask:
         if db.ping():
             return {"status": "ok", "database": "ok"}, 200
         return {"status": "unavailable", "database": "unreachable"}, 503
+
+    web.get("/metrics")(metrics_view(db.engine))
 
     return web

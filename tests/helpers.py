@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.container import Container
-from bot.db.models import Rsvp, Talk
+from bot.db.models import FlowRun, FlowStatus, Rsvp, Talk
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_driver import SlackDriver
 
@@ -78,6 +78,24 @@ def rsvps_in_db(container: Container, talk_id: int) -> list[Rsvp]:
         return list(session.execute(select(Rsvp).where(Rsvp.talk_id == talk_id)).scalars())
 
 
+def flow_runs(container: Container, talk_id: int) -> list[tuple[str, str]]:
+    """(flow, status) of every flow run of a talk, oldest first."""
+    with container.db.session() as session:
+        rows = session.execute(
+            select(FlowRun.flow, FlowRun.status).where(FlowRun.talk_id == talk_id).order_by(FlowRun.id)
+        )
+        return [(flow, status.value) for flow, status in rows]
+
+
+def wait_flows(container: Container, talk_id: int, timeout: float = 10) -> None:
+    """Wait until no flow run of the talk is pending or running (the listener runs them after its ack)."""
+    deadline = time.monotonic() + timeout
+    unfinished = (FlowStatus.PENDING.value, FlowStatus.RUNNING.value)
+    while any(status in unfinished for _, status in flow_runs(container, talk_id)):
+        assert time.monotonic() < deadline, f"flows still unfinished: {flow_runs(container, talk_id)}"
+        time.sleep(0.02)
+
+
 def block_texts(blocks: list[dict[str, Any]]) -> str:
     """Every text in a block list, joined: for asserting what a person would read."""
     out: list[str] = []
@@ -117,5 +135,6 @@ def create_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **val
         time.sleep(0.02)
         talk = talks_in_db(container)[-1]
     assert talk.announcement_ts == post.response["ts"]
+    wait_flows(container, talk.id)
     fake.reset_calls()
     return talk.id, talk.announcement_ts

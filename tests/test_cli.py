@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -14,18 +15,22 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 from slack_bolt import App
+from sqlalchemy.orm import Session
 
 from bot import migrate
 from bot.config import Settings
+from bot.db.models import OutboxMessage, OutboxStatus
 from bot.db.session import Database, make_engine
 from bot.web import create_web_app
 from tests.fakes.signing import signed_headers
 from tests.fakes.slack_api import DEFAULT_SCOPES, FakeSlack
+from tests.flow_runs_table import add_flow_runs
 
 REPO = Path(__file__).resolve().parent.parent
 APP_TABLES = {"workspaces", "talks", "talk_speakers", "rsvps", "processed_deliveries", "outbox"}
@@ -295,6 +300,34 @@ def test_serve_migrates_answers_healthz_and_handles_a_signed_slash_command(tmp_p
         assert fake.validation_errors == []
 
 
+def test_serve_with_json_logs_writes_only_json_lines_and_reports_leadership(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        env = {
+            "SLACK_API_URL": fake.base_url,
+            "SLACK_BOT_TOKEN": "xoxb-test-secret-token",
+            "SLACK_SIGNING_SECRET": "s",
+            "DATABASE_URL": sqlite_url(tmp_path / "x.db"),
+            "LOG_FORMAT": "json",
+        }
+        with serving(tmp_path, **env) as server:
+            server.wait_healthy()
+            # The only process on this database wins the scheduler lease, and /metrics says so.
+            deadline = time.monotonic() + 10
+            while True:
+                with urllib.request.urlopen(f"{server.url}/metrics", timeout=2) as response:
+                    metrics = response.read().decode()
+                if "lunchlearn_scheduler_leader 1.0" in metrics or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            assert "lunchlearn_scheduler_leader 1.0" in metrics
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # gunicorn's own lines included
+    assert any(r["logger"] == "gunicorn.error" for r in records), lines
+    assert any("listening on" in r["message"] for r in records), lines
+    assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    assert "xoxb-test-secret" not in server.output()
+
+
 def test_serve_no_migrate_on_an_empty_database_still_answers_healthz(tmp_path: Path) -> None:
     db_path = tmp_path / "empty.db"
     with FakeSlack() as fake:
@@ -377,6 +410,7 @@ def test_doctor_all_ok(tmp_path: Path, migrated_url: str) -> None:
     assert "All checks passed" in result.stdout
     assert "FAIL" not in result.stdout
     assert "bot scopes: all granted" in result.stdout
+    assert "ok    stuck work: none" in result.stdout
 
 
 def test_doctor_names_a_missing_scope(tmp_path: Path, migrated_url: str) -> None:
@@ -413,6 +447,57 @@ def test_doctor_reports_missing_google_credentials_file(tmp_path: Path, migrated
     assert result.stdout.startswith("FAIL")
     assert "GOOGLE_CREDENTIALS_FILE" in result.stdout
     assert "does not exist" in result.stdout
+
+
+def test_doctor_reports_stuck_outbox_messages(tmp_path: Path, migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        session.add_all(
+            [
+                # Claimed 10 minutes ago by a process that never came back (the claim timeout is 60 s).
+                OutboxMessage(
+                    key="a",
+                    kind="dm",
+                    recipient="U1",
+                    status=OutboxStatus.SENDING,
+                    created_at=now - timedelta(minutes=12),
+                    claimed_at=now - timedelta(minutes=10),
+                ),
+                # Being sent right now: not stuck.
+                OutboxMessage(key="b", kind="dm", recipient="U2", status=OutboxStatus.SENDING, claimed_at=now),
+                OutboxMessage(
+                    key="c", kind="dm", recipient="U3", status=OutboxStatus.FAILED, created_at=now - timedelta(hours=3)
+                ),
+            ]
+        )
+    engine.dispose()
+    with FakeSlack() as fake:
+        result = doctor(tmp_path, fake, migrated_url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    [sending] = [line for line in result.stdout.splitlines() if "outbox: messages in sending" in line]
+    assert sending.startswith("FAIL")
+    assert ": 1, oldest 10 min ago" in sending
+    [failed] = [line for line in result.stdout.splitlines() if "outbox: failed" in line]
+    assert failed == "warn  outbox: failed messages: 1, oldest 3 h ago"
+    assert "1 problem(s) found." in result.stdout
+
+
+def test_doctor_reports_overdue_and_failed_flow_steps(tmp_path: Path, migrated_url: str) -> None:
+    now = datetime.now(UTC)
+    add_flow_runs(
+        migrated_url,
+        ("pending", now - timedelta(minutes=10), now - timedelta(minutes=5)),  # due 5 minutes ago: nobody runs it
+        ("pending", now, now + timedelta(minutes=5)),  # backing off: not stuck
+        ("pending", now - timedelta(seconds=20), now - timedelta(seconds=10)),  # due just now: not stuck yet
+        ("failed", now - timedelta(days=2), None),
+    )
+    with FakeSlack() as fake:
+        result = doctor(tmp_path, fake, migrated_url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert "FAIL  flow steps: pending more than 1 min past their time: 1, oldest 5 min ago" in lines
+    assert "warn  flow steps: failed: 1, oldest 2 d ago" in lines
 
 
 def test_doctor_without_token(tmp_path: Path) -> None:

@@ -143,7 +143,52 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(255))  # bot/delivery/holders.py
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FlowStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its next step (now, or after a backoff)
+    RUNNING = "running"  # claimed by a process until claimed_until
+    DONE = "done"
+    FAILED = "failed"  # gave up after FLOW_MAX_ATTEMPTS; the organiser was told
+
+
+class FlowRun(Base):
+    """One run of a talk flow (bot/flows/talk.py): inserted in the transaction that changed the talk, then its
+    steps run in order; `step` is the index of the next step, advanced in the database as each one finishes."""
+
+    __tablename__ = "flow_runs"
+    __table_args__ = (Index("ix_flow_runs_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    args: Mapped[str] = mapped_column(Text, default="{}")  # JSON: who acted, values before an edit...
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[FlowStatus] = mapped_column(_enum(FlowStatus), default=FlowStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries of the current step
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ParkedEvent(Base):
+    """A Slack event about a message the bot posted but has not recorded yet (a reaction on the live post in the
+    instant between chat.postMessage and storing its ts): kept here, applied once the post is recorded."""
+
+    __tablename__ = "parked_events"
+    __table_args__ = (Index("ix_parked_events_channel_ts", "channel", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)  # the event JSON (reaction, user, item): no message text
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SchedulerLease(Base):
@@ -157,7 +202,7 @@ class SchedulerLease(Base):
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Reactions as live feedback (issue 6) ------------------------------------------------------------------------
+# --- Reactions as live feedback ----------------------------------------------------------------------------------
 
 
 class ReactionCount(Base):
@@ -208,7 +253,7 @@ class ReactionUser(Base):
     first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 
 
 class StreamStatus(enum.StrEnum):
@@ -259,7 +304,7 @@ class YoutubeQuotaDay(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# --- Live questions (issue 5) --------------------------------------------------------------------------------------
+# --- Live questions ------------------------------------------------------------------------------------------------
 
 
 class QuestionStatus(enum.StrEnum):
@@ -354,7 +399,7 @@ class QuestionChatPoll(Base):
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-# --- Surveys: post-talk feedback by DM and the results report (issue 7) ------------------------------------------
+# --- Surveys: post-talk feedback by DM and the results report ----------------------------------------------------
 
 
 class SurveyMessageStatus(enum.StrEnum):

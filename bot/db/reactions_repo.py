@@ -1,4 +1,4 @@
-"""Reaction counts, totals, timeline and per-talk state (issue 6). Every function takes `session=` explicitly."""
+"""Reaction counts, totals, timeline and per-talk state. Every function takes `session=` explicitly."""
 
 from __future__ import annotations
 
@@ -6,10 +6,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import ProcessedDelivery, ReactionCount, ReactionTalkState, ReactionTotal, ReactionUser
+from bot.db.base import utcnow
+from bot.db.models import (
+    ParkedEvent,
+    ProcessedDelivery,
+    ReactionCount,
+    ReactionTalkState,
+    ReactionTotal,
+    ReactionUser,
+    Talk,
+    TalkStatus,
+)
 from bot.db.repositories import _insert
 
 SURFACES = ("live", "announcement")
@@ -189,3 +199,41 @@ def record_reactors(*, session: Session, pairs: Iterable[tuple[int, str]], now: 
     if not rows:
         return
     session.execute(_insert(session, ReactionUser).values(rows).on_conflict_do_nothing())
+
+
+# Events parked until the live post they refer to is recorded --------------------------------------------------------
+
+PARK_WINDOW = timedelta(seconds=30)  # a live post is posted within seconds of going live
+
+
+def unrecorded_live_post(*, session: Session, channel: str, posted_at: datetime) -> bool:
+    """Is a talk in this channel live without a recorded live post, since shortly before `posted_at`?"""
+    stmt = select(Talk.id).where(
+        Talk.announcement_channel == channel,
+        Talk.status == TalkStatus.LIVE,
+        Talk.live_ts.is_(None),
+        Talk.went_live_at <= posted_at + PARK_WINDOW,
+        Talk.went_live_at >= posted_at - PARK_WINDOW,
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def park_event(*, session: Session, channel: str, ts: str, event_id: str | None, body: str) -> None:
+    session.add(ParkedEvent(channel=channel, ts=ts, event_id=event_id, body=body, received_at=utcnow()))
+
+
+def take_parked(*, session: Session, channel: str, ts: str) -> list[tuple[str | None, str]]:
+    """The parked events of this message, removed from the table (they are queued for counting next)."""
+    rows = list(
+        session.execute(
+            select(ParkedEvent).where(ParkedEvent.channel == channel, ParkedEvent.ts == ts).order_by(ParkedEvent.id)
+        ).scalars()
+    )
+    for row in rows:
+        session.delete(row)
+    return [(row.event_id, row.body) for row in rows]
+
+
+def prune_parked(*, session: Session, before: datetime) -> int:
+    result = session.execute(delete(ParkedEvent).where(ParkedEvent.received_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

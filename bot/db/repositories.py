@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,25 @@ def get_talk(*, session: Session, talk_id: int, lock: bool = False) -> Talk | No
 
 def get_talk_by_view(*, session: Session, view_id: str) -> Talk | None:
     return session.execute(select(Talk).where(Talk.source_view_id == view_id)).scalar_one_or_none()
+
+
+_MOVES = {
+    TalkStatus.LIVE: ((TalkStatus.SCHEDULED,), "went_live_at"),
+    TalkStatus.ENDED: ((TalkStatus.SCHEDULED, TalkStatus.LIVE), "ended_at"),
+}
+
+
+def move_status(*, session: Session, talk_id: int, to: TalkStatus, at: datetime) -> bool:
+    """scheduled -> live, or scheduled/live -> ended, as one conditional UPDATE: True for the one caller that
+    made the change (a row lock is not enough on SQLite, which ignores FOR UPDATE)."""
+    sources, stamp = _MOVES[to]
+    result = session.execute(
+        update(Talk)
+        .where(Talk.id == talk_id, Talk.status.in_(sources))
+        .values({Talk.status: to, getattr(Talk, stamp): at, Talk.updated_at: utcnow()})
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def find_talk_by_message(*, session: Session, channel: str, ts: str) -> tuple[Talk, str] | None:

@@ -1,11 +1,11 @@
-"""Survey config, the survey DM outbox, answers (issue 7); plus tolerant reads of other features' tables
+"""Survey config, the survey DM outbox, answers; plus tolerant reads of other features' tables
 (questions, reactions) that may not exist in this deployment. Every function takes `session=` explicitly."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, func, or_, select, update
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.base import Base, utcnow
 from bot.db.models import SurveyAnswer, SurveyConfig, SurveyMessage, SurveyMessageStatus
 from bot.db.repositories import _insert
+from bot.delivery.holders import is_dead
 
 INVITE = "invite"
 REMINDER = "reminder"
@@ -107,6 +108,7 @@ def claim_next(*, session: Session, worker: str, now: datetime, stale_before: da
         ),
         and_(SurveyMessage.status == SurveyMessageStatus.SENDING, SurveyMessage.claimed_at < stale_before),
     )
+    _release_dead_claims(session, stale_before)
     stmt = select(SurveyMessage).where(due).order_by(SurveyMessage.id).limit(1).with_for_update(skip_locked=True)
     row = session.execute(stmt).scalar_one_or_none()
     if row is None:
@@ -126,6 +128,23 @@ def claim_next(*, session: Session, worker: str, now: datetime, stale_before: da
     if (result.rowcount or 0) != 1:  # type: ignore[attr-defined]
         return None  # another worker won it between our read and write
     return Claimed(row.id, row.talk_id, row.user_id, row.kind, row.attempts + 1, recovering, now, previous)
+
+
+def _release_dead_claims(session: Session, stale_before: datetime) -> None:
+    """Claims of a process on this host that is gone turn stale at once (holders.is_dead)."""
+    live = session.execute(
+        select(SurveyMessage.claimed_by)
+        .where(SurveyMessage.status == SurveyMessageStatus.SENDING, SurveyMessage.claimed_at >= stale_before)
+        .distinct()
+    ).scalars()
+    dead = [holder for holder in live if is_dead(holder)]
+    if dead:
+        session.execute(
+            update(SurveyMessage)
+            .where(SurveyMessage.status == SurveyMessageStatus.SENDING, SurveyMessage.claimed_by.in_(dead))
+            .values(claimed_at=stale_before - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def next_wake(*, session: Session, stale_after: float) -> datetime | None:

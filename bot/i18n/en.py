@@ -76,6 +76,17 @@ MESSAGES: dict[str, str] = {
     "notice.announce_failed": "I saved *{title}* but couldn't post the announcement in <#{channel}> ({error}). "
     "The talk is kept: fix the channel (for a private channel, invite me with /invite @lunchlearn), then press Try again.",
     "button.retry_announce": "Try again",
+    "notice.changed": "{by} changed *{title}*:",
+    "notice.changed.time": "• Time: ~{old}~ → {new}",
+    "notice.changed.link": "• Join link: {new}",
+    "flows.failed": "Something went wrong while {what} *{title}*, and I stopped after several tries. "
+    "Please check the talk from its announcement or `/lunchlearn list`; an admin can see the details with `lunchlearn doctor`.",
+    "flows.what.created": "announcing",
+    "flows.what.updated": "updating",
+    "flows.what.cancelled": "cancelling",
+    "flows.what.live": "starting",
+    "flows.what.ended": "wrapping up",
+    "flows.what.rsvp": "updating the RSVPs of",
     "notice.talk_missing": "I can't find that talk any more.",
     "refusal.not_allowed": "Only the organiser, the speakers or a workspace admin can {action} *{title}*.",
     "refusal.action.edit": "edit",
@@ -105,7 +116,7 @@ MESSAGES: dict[str, str] = {
     "list.live": " :red_circle: live now",
     "list.more": "and {count} more",
     "list.link": "announcement",
-    # --- Reactions as live feedback (issue 6) ---
+    # --- Reactions as live feedback -------------
     "reactions.legend.title": "*React to this post to give live feedback:*",
     "reactions.legend.applause": "applause",
     "reactions.legend.learned": "learned something",
@@ -160,7 +171,7 @@ MESSAGES.update(
     }
 )
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 MESSAGES.update(
     {
         "streams.key_dm": ":red_circle: Streaming details for *{title}* ({when}). Keep them to yourself: anyone with the key can stream on the channel.\n"
@@ -198,7 +209,7 @@ MESSAGES.update(
     }
 )
 
-# --- Live questions (issue 5) ---------------------------------------------------------------------------------------
+# --- Live questions -------------------------------------------------------------------------------------------------
 MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: Ask a question",
@@ -270,7 +281,7 @@ MESSAGES.update(
     }
 )
 
-# --- Surveys: post-talk feedback and the report (issue 7) ---
+# --- Surveys: post-talk feedback and the report -------------
 MESSAGES.update(
     {
         "survey.dm.fallback": "How was {title}? Rate it from 1 to 5.",

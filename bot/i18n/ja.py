@@ -76,6 +76,17 @@ MESSAGES: dict[str, str] = {
     "notice.announce_failed": "*{title}* は保存しましたが、<#{channel}> に告知を投稿できませんでした（{error}）。"
     "勉強会は残してあります。チャンネルを確認して（プライベートチャンネルなら /invite @lunchlearn で招待）、「もう一度試す」を押してください。",
     "button.retry_announce": "もう一度試す",
+    "notice.changed": "{by} が *{title}* を変更しました。",
+    "notice.changed.time": "• 日時：~{old}~ → {new}",
+    "notice.changed.link": "• 参加リンク：{new}",
+    "flows.failed": "*{title}* の{what}中に問題が発生し、何度か試した後に停止しました。"
+    "お知らせまたは `/lunchlearn list` から発表を確認してください。管理者は `lunchlearn doctor` で詳細を確認できます。",
+    "flows.what.created": "お知らせ",
+    "flows.what.updated": "更新",
+    "flows.what.cancelled": "中止処理",
+    "flows.what.live": "開始処理",
+    "flows.what.ended": "終了処理",
+    "flows.what.rsvp": "参加登録の反映",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
     "refusal.action.edit": "編集",
@@ -105,7 +116,7 @@ MESSAGES: dict[str, str] = {
     "list.live": " :red_circle: 配信中",
     "list.more": "ほか{count}件",
     "list.link": "告知",
-    # --- Reactions as live feedback (issue 6) ---
+    # --- Reactions as live feedback -------------
     "reactions.legend.title": "*この投稿にリアクションしてライブで反応を伝えましょう：*",
     "reactions.legend.applause": "拍手",
     "reactions.legend.learned": "学びがあった",
@@ -160,7 +171,7 @@ MESSAGES.update(
     }
 )
 
-# --- Streams: YouTube Live and Google Meet (issue 4) ---------------------------------------------------------------
+# --- Streams: YouTube Live and Google Meet -------------------------------------------------------------------------
 MESSAGES.update(
     {
         "streams.key_dm": ":red_circle: *{title}*（{when}）の配信情報です。他の人には共有しないでください。キーを知っていれば誰でもこのチャンネルで配信できます。\n"
@@ -198,7 +209,7 @@ MESSAGES.update(
     }
 )
 
-# --- Live questions (issue 5) ---------------------------------------------------------------------------------------
+# --- Live questions -------------------------------------------------------------------------------------------------
 MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: 質問する",
@@ -270,7 +281,7 @@ MESSAGES.update(
     }
 )
 
-# --- Surveys: post-talk feedback and the report (issue 7) ---
+# --- Surveys: post-talk feedback and the report -------------
 MESSAGES.update(
     {
         "survey.dm.fallback": "{title} はいかがでしたか？1〜5で評価してください。",

@@ -18,6 +18,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
@@ -25,8 +28,30 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import budget
 from bot.i18n import normalize_locale
+from bot.observability.metrics import slack_rate_limited, slack_rate_limited_url
 
 logger = logging.getLogger(__name__)
+
+
+# Slack errors that say nothing about the request itself: trying again later can succeed. Everything else (a
+# channel that is gone, a missing scope, invalid blocks) fails the same way every time.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+        "unknown_error",
+    }
+)
+
+
+def is_transient(error: str) -> bool:
+    """True for Slack errors worth retrying later, and for transport failures (error is the exception name)."""
+    return error in TRANSIENT_ERRORS or error[:1].isupper() or error.startswith("http_5")
 
 
 # Methods that take a trigger_id, which Slack accepts for 3 s after the click or command.
@@ -58,6 +83,21 @@ class SlackUser:
     is_admin: bool
 
 
+class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
+    """The SDK's 429 handler, counting each 429 it retries (the gateway never sees those; it counts the last one)."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        slack_rate_limited_url(request.url)
+        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+
+
 def make_web_client(token: str | None, base_url: str, *, retries: bool = True, timeout: int = 10) -> WebClient:
     """Every WebClient the bot makes: SLACK_API_URL as base, retries on 429, 5xx and dropped connections.
     retries=False: no retry handler at all, for callers that pace and retry themselves (the survey fan-out,
@@ -68,7 +108,7 @@ def make_web_client(token: str | None, base_url: str, *, retries: bool = True, t
         timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
+            _CountingRateLimitHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ]
         if retries
@@ -143,6 +183,8 @@ class SlackGateway:
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
+            if exc.response.status_code == 429:
+                slack_rate_limited(method)
             logger.warning("Slack %s failed: %s", method, error)
             raise SlackGatewayError(method, error) from None
         except (SlackClientError, OSError) as exc:
@@ -200,6 +242,8 @@ class SlackGateway:
             except ValueError:
                 retry_after = None
             error = str(response.get("error", "unknown_error"))
+            if response.status_code == 429:
+                slack_rate_limited("chat.postMessage")
             return DmOutcome(error=error, status=int(response.status_code), retry_after=retry_after)
         except (SlackClientError, OSError) as exc:
             return DmOutcome(error=type(exc).__name__, status=0)
@@ -289,7 +333,7 @@ class SlackGateway:
         ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
         return (channel, ts) if ts else None
 
-    # Reactions (issue 6) -----------------------------------------------------------------------------
+    # Reactions ---------------------------------------------------------------------------------------
 
     def add_reaction(self, *, channel: str, ts: str, name: str) -> bool:
         """React as the bot; False when the bot had already reacted with this emoji (idempotent)."""
@@ -306,6 +350,17 @@ class SlackGateway:
         data = self._call("reactions.get", channel=channel, timestamp=ts, full=True)
         message = data.get("message") or {}
         return list(message.get("reactions") or [])
+
+    def find_own_files(self, *, channel: str, thread_ts: str) -> list[str]:
+        """Ids of files the app shared in this thread (a chart upload whose record a crash lost)."""
+        data = self._call("conversations.replies", channel=channel, ts=thread_ts, limit=200)
+        return [
+            str(f.get("id"))
+            for message in data.get("messages", [])
+            if message.get("bot_id") and message.get("ts") != thread_ts
+            for f in (message.get("files") or [])
+            if f.get("id")
+        ]
 
     def find_own_reply(self, *, channel: str, thread_ts: str, match: dict[str, Any]) -> str | None:
         """The ts of our reply in a thread whose metadata payload matches (crash recovery before re-posting)."""
@@ -384,7 +439,7 @@ class SlackGateway:
             cached = self._users.get(user_id)
         return cached.lang if cached is not None else None
 
-    # Profiles (issue 4: names in YouTube/Calendar descriptions, e-mails as Meet guests) -----------------------
+    # Profiles (names in YouTube/Calendar descriptions, e-mails as Meet guests) --------------------------------
 
     def profile(self, user_id: str) -> tuple[str | None, str | None]:
         """(display name, e-mail) of a user, cached; the e-mail needs users:read.email. (None, None) on failure."""

@@ -69,8 +69,10 @@ class YouTube:
         }
 
     def create_broadcast(
-        self, *, title: str, description: str, starts_at: datetime, ends_at: datetime, privacy: str
+        self, *, title: str, description: str, starts_at: datetime, ends_at: datetime, privacy: str, tag: str
     ) -> dict[str, Any]:
+        """liveBroadcasts.insert has no request id: `tag` (unique per attempt, recorded before the call) goes in
+        the description, so a lost answer is found again with liveBroadcasts.list instead of inserting twice."""
         snippet = self._snippet(title, description, starts_at, ends_at)
         body = {
             "snippet": snippet,
@@ -82,22 +84,26 @@ class YouTube:
         return dict(
             self.run.create(
                 lambda: broadcasts.insert(part="id,snippet,status,contentDetails", body=body),
-                recover=lambda: self.find_broadcast(title=snippet["title"], starts_at=starts_at),
+                recover=lambda: self.find_broadcast(tag=tag),
                 what="liveBroadcasts.insert",
             )
         )
 
-    def find_broadcast(self, *, title: str, starts_at: datetime) -> dict[str, Any] | None:
-        """An upcoming broadcast of ours with this title and start (recovers an insert whose answer was lost)."""
-        response = self.run.run(
-            self.service.liveBroadcasts().list(
-                part="id,snippet", broadcastStatus="upcoming", broadcastType="all", maxResults=50
+    def find_broadcast(self, *, tag: str) -> dict[str, Any] | None:
+        """An upcoming broadcast of ours whose description carries this tag (recovers an insert whose answer
+        was lost). Bounded: a channel rarely has more than a few pages of upcoming broadcasts."""
+        token: str | None = None
+        for _ in range(5):
+            request = self.service.liveBroadcasts().list(
+                part="id,snippet", broadcastStatus="upcoming", broadcastType="all", maxResults=50, pageToken=token
             )
-        )
-        for item in response.get("items", []):
-            snippet = item.get("snippet") or {}
-            if snippet.get("title") == title and _same_time(snippet.get("scheduledStartTime"), starts_at):
-                return dict(item)
+            response = self.run.run(request)
+            for item in response.get("items", []):
+                if tag in str((item.get("snippet") or {}).get("description") or ""):
+                    return dict(item)
+            token = response.get("nextPageToken")
+            if not token:
+                break
         return None
 
     def update_broadcast(

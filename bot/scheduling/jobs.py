@@ -51,28 +51,31 @@ def reconcile_reactions() -> None:
 
 
 def prune_deliveries() -> None:
-    """Hourly: forget Slack deliveries older than a day (Slack retries within minutes)."""
+    """Hourly: forget Slack deliveries older than a day (Slack retries within minutes), and reaction events
+    parked for a live post that was never recorded."""
     from datetime import UTC, datetime, timedelta
 
+    from bot.db import reactions_repo as rrepo
     from bot.db import repositories as repo
 
     with _current().db.session() as session:
         removed = repo.prune_deliveries(session=session, before=datetime.now(UTC) - timedelta(days=1))
+        rrepo.prune_parked(session=session, before=datetime.now(UTC) - timedelta(hours=1))
     if removed:
         logger.info("Pruned %d processed Slack deliveries", removed)
 
 
 def run_feature_job(kind: str, talk_id: int) -> None:
-    """A feature's job (Hooks.job_planners): `kind` names a function of this module taking the talk id."""
-    func = globals().get(kind)
-    if not callable(func) or kind.startswith("_") or kind == "run_feature_job":
+    """A survey job (LifecycleService.plan, from SurveyService.schedule); recorded as done once it ran."""
+    func = SURVEY_JOBS.get(kind)
+    if func is None:
         logger.error("No job function %s for talk %s", kind, talk_id)
         return
     func(talk_id)
     _current().lifecycle.record_done(talk_id, kind)
 
 
-# --- Live questions (issue 5) ---
+# --- Live questions ---
 
 
 def poll_question_chat(talk_id: int) -> None:
@@ -85,12 +88,17 @@ def resume_question_bridges() -> None:
     _current().question_bridge.resume()
 
 
+def resume_question_posts() -> None:
+    """Every 30 s, and at scheduler start: post questions of live talks that were stored but not posted."""
+    _current().questions.resume_posts()
+
+
 def erase_anonymous_askers() -> None:
     """Daily: forget who asked anonymous questions, QUESTION_ANONYMOUS_RETENTION_DAYS after their talk."""
     _current().questions.erase_anonymous_askers()
 
 
-# --- Surveys (issue 7): plan per ended talk with SurveyService.schedule(talk_id) (times from the talk's end) ---
+# --- Surveys: planned per ended talk from SurveyService.schedule(talk_id) (times from the talk's end) ---
 
 
 def survey_preliminary_report(talk_id: int, now: datetime | None = None) -> None:
@@ -111,3 +119,10 @@ def survey_close(talk_id: int, now: datetime | None = None) -> None:
 def survey_sweep() -> None:
     """Every minute, and at scheduler start: resume survey DMs left pending by a restart or crash."""
     _current().surveys.sweep()
+
+
+SURVEY_JOBS = {
+    "survey_preliminary_report": survey_preliminary_report,
+    "survey_reminder": survey_reminder,
+    "survey_close": survey_close,
+}

@@ -9,10 +9,7 @@ leader through the database: it re-reads talks every SCHEDULER_SYNC_SECONDS, and
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +23,7 @@ from bot.container import Container
 from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import SchedulerLease, Talk, TalkStatus
+from bot.delivery.holders import is_dead, this_holder
 from bot.scheduling import jobs
 from bot.services.talks.lifecycle import PlannedJob
 
@@ -50,16 +48,15 @@ class SchedulerRuntime:
     def __init__(self, container: Container, *, holder: str | None = None) -> None:
         self.container = container
         self.settings = container.settings
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = holder or this_holder()
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.RLock()
         self._warned_sqlite = False
         jobs.bind(container)
-        hooks = container.hooks
-        for hook_list in (hooks.talk_created, hooks.talk_updated, hooks.talk_cancelled, hooks.talk_ended):
-            hook_list.append(self.sync_talk)
+        # The flows' plan_jobs step re-plans a talk at once through this process's scheduler.
+        container.runtime = self
 
     # Public -------------------------------------------------------------------------------------------------
 
@@ -99,6 +96,10 @@ class SchedulerRuntime:
                 talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is not None:
                 self._sync(talk, utcnow())
+            else:
+                for job in self.scheduler.get_jobs():
+                    if job.id.endswith(f":{talk_id}"):
+                        self._remove(job.id)
 
     def sync_all(self, now: datetime | None = None) -> None:
         """Bring the job store in line with the talks table; run or drop what is overdue (the catch-up sweep)."""
@@ -133,11 +134,18 @@ class SchedulerRuntime:
         db = self.container.db
         try:
             with db.session() as session:
+                current = session.get(SchedulerLease, LEASE_NAME)
+                # A holder on this host whose process is gone is replaced at once, not after its lease.
+                dead = current.holder if current is not None and is_dead(current.holder) else None
+                if dead is not None:
+                    logger.info("The scheduler's previous holder (%s) is gone; taking over now", dead)
                 taken = session.execute(
                     update(SchedulerLease)
                     .where(
                         SchedulerLease.name == LEASE_NAME,
-                        (SchedulerLease.holder == self.holder) | (SchedulerLease.expires_at < now),
+                        (SchedulerLease.holder == self.holder)
+                        | (SchedulerLease.expires_at < now)
+                        | (SchedulerLease.holder == (dead or self.holder)),
                     )
                     .values(holder=self.holder, expires_at=now + ttl)
                     .returning(SchedulerLease.acquired_at, SchedulerLease.holder)
@@ -223,6 +231,15 @@ class SchedulerRuntime:
             id=f"{MAINTENANCE}survey_sweep",
             replace_existing=True,
             misfire_grace_time=30,
+        )
+        scheduler.add_job(
+            jobs.resume_question_posts,
+            "interval",
+            seconds=30,
+            next_run_time=now,
+            id=f"{MAINTENANCE}resume_question_posts",
+            replace_existing=True,
+            misfire_grace_time=15,
         )
         scheduler.add_job(
             jobs.erase_anonymous_askers,

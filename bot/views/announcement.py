@@ -115,7 +115,7 @@ def build_announcement(talk: Talk, *, going_count: int, link: str | None = None)
                     ),
                     OverflowMenuElement(action_id=ids.ACTION_TALK_MENU, options=_menu_options(talk)),
                 ]
-                # Live questions (issue 5): questions in advance, before the talk starts.
+                # Live questions: questions in advance, before the talk starts.
                 + ([advance_ask_button(lang, talk.id)] if talk.status is TalkStatus.SCHEDULED else []),
             )
         )

@@ -38,7 +38,7 @@ def live_text(talk: Talk, url: str | None) -> str:
 
 
 def build_live_post(talk: Talk, *, url: str | None, extra: list[Block]) -> list[Block]:
-    """The live post; `extra` comes from features (questions, reactions) through Hooks.live_post_blocks."""
+    """The live post; `extra`: the reactions legend and pulse, the Ask button (bot/services/talks/live_post.py)."""
     lang = talk.language
     if talk.status is TalkStatus.ENDED:
         return [SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "live.ended", title=talk.title), 3000)))]

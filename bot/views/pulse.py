@@ -1,4 +1,4 @@
-"""Reaction legend and live pulse (issue 6): pure Block Kit builders for the live post and the speaker's board."""
+"""Reaction legend and live pulse: pure Block Kit builders for the live post and the speaker's board."""
 
 from __future__ import annotations
 

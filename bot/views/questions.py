@@ -1,4 +1,4 @@
-"""Live questions (issue 5): the ask button and modal, a question's post in the live thread, the speakers' board,
+"""Live questions: the ask button and modal, a question's post in the live thread, the speakers' board,
 the after-talk list and the answer modal. Pure builders: who asked arrives already rendered as `asker` (a mention,
 "Anonymous" or "<name> via YouTube"), so no builder can leak an anonymous asker's id."""
 

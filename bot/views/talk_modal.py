@@ -171,7 +171,7 @@ def build_talk_modal(
         ),
     ]
     if not editing:
-        blocks += survey_choice_blocks(lang)  # surveys (issue 7): optional, defaults when left alone
+        blocks += survey_choice_blocks(lang)  # surveys: optional, defaults when left alone
     return View(
         type="modal",
         callback_id=ids.CALLBACK_TALK_EDIT if editing else ids.CALLBACK_TALK_NEW,

@@ -180,7 +180,7 @@ class FakeGoogle:
         self.login_scope = "https://www.googleapis.com/auth/youtube"  # scope granted by the code exchange
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        # Live chat (questions bridge, issue 5): live chat id -> pages of messages, served in order by page token.
+        # Live chat (questions bridge): live chat id -> pages of messages, served in order by page token.
         self.chat_pages: dict[str, list[list[dict[str, Any]]]] = {}
         self.chat_polling_ms = 2000
         self.chat_ended: set[str] = set()
@@ -589,7 +589,7 @@ class FakeGoogle:
         items = [self._event_out(e) for (cal, _), e in self.state.events.items() if cal == calendar and not e.deleted]
         return 200, {"kind": "calendar#events", "items": items[: int(query.get("maxResults", 250))]}
 
-    # Live chat (questions bridge, issue 5) ---------------------------------------------------------------------------
+    # Live chat (questions bridge) ------------------------------------------------------------------------------------
 
     def add_live_broadcast(self, broadcast_id: str, live_chat_id: str) -> None:
         """A broadcast that is live, with its chat (what liveBroadcasts.list returns in snippet.liveChatId)."""

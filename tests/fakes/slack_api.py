@@ -819,7 +819,8 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         with self._lock:
-            self._ts += _TS_STEP
+            # Like Slack: the ts is the posting time (unique and increasing), so `oldest`/`latest` filters work.
+            self._ts = max(self._ts + _TS_STEP, time.time_ns() // 1000)
             return f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
 
     def _new_message(
@@ -1463,4 +1464,19 @@ class FakeSlack:
             entry["channel"] = channel
             entry["thread_ts"] = params.get("thread_ts") or None
             out.append({"id": item["id"], "name": entry["filename"], "title": entry["title"]})
+        if channel and out:
+            # Like Slack: sharing files posts a file_share message from the app (in the thread, if one is given).
+            with self._lock:
+                message = self._new_message(
+                    channel,
+                    ts=self._next_ts(),
+                    text=str(params.get("initial_comment") or ""),
+                    blocks=None,
+                    user=self.bot_user_id,
+                    thread_ts=params.get("thread_ts") or None,
+                    metadata=None,
+                    from_bot=True,
+                )
+                message["subtype"] = "file_share"
+                message["files"] = copy.deepcopy(out)
         return {"files": out}

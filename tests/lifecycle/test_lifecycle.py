@@ -21,7 +21,7 @@ from bot.scheduling import jobs
 from bot.scheduling.runtime import SchedulerRuntime
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, create_talk, in_days, talk_values, talks_in_db
+from tests.helpers import ack_json, block_texts, create_talk, flow_runs, in_days, talk_values, talks_in_db
 from tests.slack_driver import SlackDriver
 
 
@@ -118,7 +118,7 @@ def test_jobs_follow_create_edit_and_cancel(
 
     # Cancel: every job of the talk is gone.
     container.talks.cancel_talk(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id, reason="")
-    container.talks.after_cancel(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id)
+    container.talks.run_flows(talk_id)
     assert job_ids(runtime) == {}
 
 
@@ -197,8 +197,6 @@ def test_go_live_posts_once_with_the_link_and_marks_the_announcement(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container
 ) -> None:
     talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
-    fired: list[int] = []
-    container.hooks.talk_live.append(fired.append)
     start = talk(container, talk_id).starts_at
 
     barrier = threading.Barrier(3)
@@ -224,7 +222,10 @@ def test_go_live_posts_once_with_the_link_and_marks_the_announcement(
     ]
     t = talk(container, talk_id)
     assert t.status is TalkStatus.LIVE and t.live_ts == live.response["ts"] and t.live_channel == GENERAL
-    assert fired  # features (questions, reactions) were told
+    # The rest of the live flow ran once: the legend seeded on the live post, the boards opened.
+    assert ("live", "done") in flow_runs(container, talk_id)
+    seeded = [c.params["name"] for c in fake_slack.calls_to("reactions.add") if c.params["timestamp"] == t.live_ts]
+    assert seeded and len(seeded) == len(set(seeded))
 
 
 def test_go_live_recovers_a_post_whose_recording_was_lost(
@@ -250,8 +251,6 @@ def test_end_marks_everything_ended_and_starts_post_talk_work(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container
 ) -> None:
     talk_id, ts = create_talk(slack, fake_slack, container, start=in_days(2))
-    ended: list[int] = []
-    container.hooks.talk_ended.append(ended.append)
     t = talk(container, talk_id)
     container.lifecycle.go_live(talk_id, now=t.starts_at)
     live_ts = talk(container, talk_id).live_ts
@@ -266,7 +265,7 @@ def test_end_marks_everything_ended_and_starts_post_talk_work(
     assert "This talk has ended" in block_texts(announcement["blocks"])
     assert not [b for b in announcement["blocks"] if b["type"] == "actions"]
     assert "has ended" in block_texts(fake_slack.message(GENERAL, str(live_ts))["blocks"])
-    assert ended == [talk_id]
+    assert [(f, s) for f, s in flow_runs(container, talk_id) if f == "ended"] == [("ended", "done")]
 
 
 def test_start_now_and_end_now_from_the_menu(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.i18n import CATALOGS
-from bot.services.reactions.service import fold_emoji, minute_since, parse_legend, parse_names
+from bot.services.reactions.pulse import fold_emoji, minute_since, parse_legend, parse_names
 from bot.views.pulse import LegendItem, Pulse, build_legend_blocks, build_pulse_blocks, nudge_text
 from tests.fakes.slack_api import validate_message_blocks
 from tests.helpers import block_texts

@@ -20,6 +20,7 @@ from tests.helpers import (
     rsvps_in_db,
     talk_values,
     talks_in_db,
+    wait_flows,
 )
 from tests.slack_driver import SlackDriver
 
@@ -215,6 +216,7 @@ def test_rsvp_toggles_and_double_clicks_count_once(
         "chat.update", where=lambda c: "*1* going" in block_texts(c.params["blocks"]) and c.params["ts"] == ts
     )
     assert {(r.user_id, r.going) for r in rsvps_in_db(container, talk_id)} == {(ATTENDEE, False), (OTHER, True)}
+    wait_flows(container, talk_id)  # the RSVP flow re-renders the card after the ephemeral answer
     container.refresher.flush()
     assert "*1* going" in block_texts(fake_slack.message(GENERAL, ts)["blocks"])
 

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot import ids
 from bot.container import Container
 from bot.db.models import OutboxMessage, StreamKind, StreamStatus, TalkStatus, TalkStream, YoutubeQuotaDay
+from bot.services.streams.links import link_for
 from bot.services.streams.service import quota_day
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.google_api import REFRESH_TOKEN, FakeGoogle
@@ -123,6 +125,10 @@ def assert_secret_only_in_dms(fake: FakeSlack, secret: str, allowed: set[str]) -
     assert seen_in == allowed
 
 
+def units_metric() -> float:
+    return REGISTRY.get_sample_value("lunchlearn_google_quota_units_total", {"api": "youtube"}) or 0.0
+
+
 # YouTube Live --------------------------------------------------------------------------------------------------------
 
 
@@ -134,6 +140,7 @@ def test_youtube_talk_gets_broadcast_stream_bind_key_dms_and_live_link(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
+    units_before = units_metric()
     start = in_days(2, hour=12)
     talk_id, ts = create_talk(
         slack, fake_slack, container, stream="youtube", title="Intro to Rust", start=start, duration="60"
@@ -167,6 +174,7 @@ def test_youtube_talk_gets_broadcast_stream_bind_key_dms_and_live_link(
     with container.db.session() as session:
         assert session.get(YoutubeQuotaDay, quota_day()).units == 150  # type: ignore[union-attr]
     assert container.streams.quota_today() == 150
+    assert units_metric() - units_before == 150  # GET /metrics: lunchlearn_google_quota_units_total{api="youtube"}
     assert any("spent 150 units" in r.getMessage() for r in caplog.records)
 
     # The stream key: DMs to the speaker (in Japanese) and the organiser, nowhere else, never logged.
@@ -180,7 +188,7 @@ def test_youtube_talk_gets_broadcast_stream_bind_key_dms_and_live_link(
 
     # The provider, and the go-live post carrying the watch link.
     talk = talks_in_db(container)[0]
-    assert container.hooks.link_for(talk) == row.link
+    assert link_for(container.db, talk) == row.link
     assert container.lifecycle.go_live(talk_id)
     live = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)[-1]
     assert row.link in json.dumps(live.params)
@@ -281,7 +289,7 @@ def test_youtube_cancel_deletes_broadcast_and_stream(
     row = wait_stream(container, talk_id, StreamStatus.DELETED)
     assert fake_google.live_broadcasts() == [] and fake_google.live_streams() == []
     assert fake_google.calls("liveBroadcasts.delete")[0].query["id"] == row.broadcast_id
-    assert row.link is None and container.hooks.link_for(talks_in_db(container)[0]) is None
+    assert row.link is None and link_for(container.db, talks_in_db(container)[0]) is None
 
 
 def test_youtube_cancel_after_start_completes_the_broadcast(
@@ -306,7 +314,7 @@ def test_switching_to_a_manual_link_removes_the_broadcast(
     edit_talk(slack, fake_slack, talk_id, ts, stream="manual", url="https://zoom.example.com/j/9", speakers=[SPEAKER])
     wait_stream(container, talk_id, StreamStatus.DELETED)
     assert fake_google.live_broadcasts() == []
-    assert container.hooks.link_for(talks_in_db(container)[0]) == "https://zoom.example.com/j/9"
+    assert link_for(container.db, talks_in_db(container)[0]) == "https://zoom.example.com/j/9"
 
 
 # Google Meet ---------------------------------------------------------------------------------------------------------
@@ -335,7 +343,7 @@ def test_meet_talk_gets_event_with_conference_and_live_link(
     assert row.quota_units == 0  # Calendar calls do not spend YouTube units
 
     talk = talks_in_db(container)[0]
-    assert container.hooks.link_for(talk) == row.link
+    assert link_for(container.db, talk) == row.link
     container.lifecycle.go_live(talk_id)
     live = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)[-1]
     assert row.link in json.dumps(live.params)
@@ -536,7 +544,7 @@ def test_add_link_fallback_end_to_end(
     )
     talk = talks_in_db(container)[0]
     assert talk.stream_kind is StreamKind.MANUAL and talk.stream_url == "https://youtu.be/abc"
-    assert container.hooks.link_for(talk) == "https://youtu.be/abc"
+    assert link_for(container.db, talk) == "https://youtu.be/abc"
     # The half-created Google resources (none here but the row) are released; no new creation is attempted.
     wait_stream(container, talk_id, StreamStatus.DELETED)
     assert len(fake_google.calls("liveBroadcasts.insert")) == 1

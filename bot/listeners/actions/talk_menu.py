@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.container import Container
@@ -19,14 +19,16 @@ from bot.services.talks.service import NotAllowed
 def make_talk_menu_action(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], logger: Logger) -> None:
+    def handle_talk_menu(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
         ack()
         choice, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
         if not raw_id.isdigit():
             return
         talk_id = int(raw_id)
-        actor = talks.actor(*user_and_team(body))
-        channel_id = (body.get("channel") or {}).get("id")
+        actor = talks.actor(*user_and_team(context, body))
+        channel_id = context.channel_id
         try:
             if choice == ids.MENU_EDIT:
                 talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])

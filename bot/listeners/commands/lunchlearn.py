@@ -6,11 +6,12 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot.container import Container
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
+from bot.listeners.payload import user_and_team
 from bot.views.commands import build_help
 
 SUBCOMMANDS = {
@@ -22,7 +23,7 @@ SUBCOMMANDS = {
     "一覧": "list",
     "ask": "ask",
     "質問": "ask",
-    "report": "report",  # surveys (issue 7)
+    "report": "report",
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",
@@ -41,10 +42,10 @@ def parse_command_text(text: str) -> tuple[str | None, str, str]:
 def make_lunchlearn_command(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_lunchlearn(ack: Ack, command: dict[str, Any], logger: Logger) -> None:
+    def handle_lunchlearn(ack: Ack, command: dict[str, Any], logger: Logger, context: BoltContext) -> None:
         ack()
         sub, word, rest = parse_command_text(command.get("text", ""))
-        actor = talks.actor(command["user_id"], command["team_id"])
+        actor = talks.actor(*user_and_team(context, command))
         response_url = command.get("response_url", "")
         try:
             if sub == "new":

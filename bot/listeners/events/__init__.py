@@ -15,9 +15,9 @@ from bot.listeners.events.reaction_removed import make_reaction_removed
 
 def register(app: App, container: Container) -> None:
     app.event("app_home_opened")(make_app_home_opened(container))
-    # Live questions (issue 5): replies in a live post's thread
+    # Live questions: replies in a live post's thread
     app.event("message")(make_message_listener(container))
-    # Reactions as live feedback (issue 6)
+    # Reactions as live feedback
     app.event("reaction_added")(make_reaction_added(container))
     app.event("reaction_removed")(make_reaction_removed(container))
     app.use(make_app_rate_limited_middleware(container))

@@ -17,8 +17,8 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_TALK_NEW)(make_talk_new_submission(container))
     app.view(ids.CALLBACK_TALK_EDIT)(make_talk_edit_submission(container))
     app.view(ids.CALLBACK_TALK_CANCEL)(make_talk_cancel_submission(container))
-    app.view(ids.CALLBACK_STREAM_LINK)(make_stream_link_submission(container))  # streams (issue 4)
-    # Live questions (issue 5)
+    app.view(ids.CALLBACK_STREAM_LINK)(make_stream_link_submission(container))
+    # Live questions
     app.view(ids.CALLBACK_QUESTION_ASK)(make_question_ask_submission(container))
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))
-    app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))  # surveys (issue 7)
+    app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))

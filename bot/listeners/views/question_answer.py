@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -19,8 +19,10 @@ from bot.listeners.slow import refuse_slow
 def make_question_answer_submission(container: Container) -> Callable[..., None]:
     questions = container.questions
 
-    def handle_question_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_question_answer(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_ANSWER_TEXT) or {}).get(ids.ACTION_ANSWER_TEXT) or {}).get("value") or "")
         raw_id = str(view.get("private_metadata") or "")

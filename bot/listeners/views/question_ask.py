@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -21,8 +21,10 @@ from bot.services.questions.service import QuestionRejected
 def make_question_ask_submission(container: Container) -> Callable[..., None]:
     questions = container.questions
 
-    def handle_question_ask(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_question_ask(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         talk_part, _, channel_id = str(view.get("private_metadata") or "").partition("|")
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_QUESTION_TEXT) or {}).get(ids.ACTION_QUESTION_TEXT) or {}).get("value") or "")

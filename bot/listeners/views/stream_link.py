@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -20,8 +20,10 @@ from bot.services.talks.service import NotAllowed
 def make_stream_link_submission(container: Container) -> Callable[..., None]:
     streams = container.streams
 
-    def handle_stream_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_stream_link(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         state = (view["state"]["values"].get(ids.BLOCK_STREAM_LINK) or {}).get(ids.ACTION_STREAM_LINK) or {}
         url = str(state.get("value") or "").strip()
         talk_id = int(view.get("private_metadata") or 0)
@@ -48,6 +50,6 @@ def make_stream_link_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        streams.after_manual_link(actor=actor, talk_id=talk_id)
+        container.talks.run_flows(talk_id)
 
     return handle_stream_link

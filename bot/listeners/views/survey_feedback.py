@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -16,12 +16,14 @@ from bot.listeners.slow import refuse_slow
 
 
 def make_survey_feedback_submission(container: Container) -> Callable[..., None]:
-    def handle_survey_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
+    def handle_survey_feedback(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
         raw = str(view.get("private_metadata") or "")
         if not raw.isdigit():
             ack()
             return
-        talk_id, user_id = int(raw), body["user"]["id"]
+        talk_id, user_id = int(raw), str(context.user_id)
         # Saved before ack: a closed survey (or a database error) keeps the modal open with a message.
         try:
             problem = container.surveys.submit_feedback(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -20,8 +20,10 @@ from bot.services.talks.service import NotAllowed
 def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_talk_cancel(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         values = view["state"]["values"]
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
         talk_id = int(view.get("private_metadata") or 0)
@@ -45,6 +47,6 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        talks.after_cancel(actor=actor, talk_id=talk_id)
+        talks.run_flows(talk_id)
 
     return handle_talk_cancel

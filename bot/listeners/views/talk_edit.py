@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -21,8 +21,10 @@ from bot.views.parsing import parse_talk_submission
 def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_talk_edit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         lang = DEFAULT
         try:
             actor = talks.actor(user_id, team_id)
@@ -54,6 +56,6 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        talks.after_update(actor=actor, talk_id=talk.id)
+        talks.run_flows(talk.id)
 
     return handle_talk_edit

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot import ids
 from bot.budget import AckBudgetExceeded
@@ -21,8 +21,10 @@ from bot.views.survey import parse_survey_choices
 def make_talk_new_submission(container: Container) -> Callable[..., None]:
     talks = container.talks
 
-    def handle_talk_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger) -> None:
-        user_id, team_id = user_and_team(body)
+    def handle_talk_new(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id = user_and_team(context, body)
         lang = DEFAULT
         try:
             actor = talks.actor(user_id, team_id)
@@ -48,11 +50,11 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        # The organiser's survey choices (issue 7): optional fields of the same modal, used when the talk ends.
+        # The organiser's survey choices optional fields of the same modal, used when the talk ends.
         try:
             container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
         except Exception:
             logger.exception("Saving the survey choices of talk %s failed; the defaults apply", talk_id)
-        talks.announce(talk_id, actor=actor)
+        talks.run_flows(talk_id)
 
     return handle_talk_new

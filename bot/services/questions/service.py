@@ -1,4 +1,4 @@
-"""Live questions (issue 5): ask (button + modal, /lunchlearn ask, a reply in the live thread, YouTube chat), vote,
+"""Live questions: ask (button + modal, /lunchlearn ask, a reply in the live thread, YouTube chat), vote,
 moderate, the speakers' boards, and answering after the talk.
 
 Anonymity: an anonymous question's asker id is stored (to tell them privately what happened to their question and
@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import questions_repo as qrepo
@@ -31,12 +32,10 @@ from bot.delivery.refresher import Refresher
 from bot.domain import Actor, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
-from bot.services.hooks import Hooks
 from bot.services.talks.service import TalkService
 from bot.views.questions import (
     MAX_QUESTION,
     QuestionItem,
-    ask_blocks,
     build_after_talk,
     build_answer_modal,
     build_ask_modal,
@@ -98,7 +97,6 @@ class QuestionService:
         db: Database,
         slack: SlackGateway,
         refresher: Refresher,
-        hooks: Hooks,
         talks: TalkService,
         pulse: PulseProvider | None = None,
     ) -> None:
@@ -106,23 +104,11 @@ class QuestionService:
         self.db = db
         self.slack = slack
         self.refresher = refresher
-        self.hooks = hooks
         self.talks = talks
         self.pulse = pulse
         self.rate_limit = settings.QUESTION_RATE_LIMIT
         # Serialises the rate-limit check and insert per asker in this process (replicas: the DB count decides).
         self._ask_lock = threading.Lock()
-        self.on_live: list[Callable[[int], object]] = []  # e.g. the YouTube bridge
-
-    def register(self) -> None:
-        self.hooks.live_post_blocks.append(self.live_post_blocks)
-        self.hooks.talk_live.append(self.on_talk_live)
-        self.hooks.talk_ended.append(self.on_talk_ended)
-
-    # Surfaces -----------------------------------------------------------------------------------------------------
-
-    def live_post_blocks(self, talk: Talk) -> list[Block]:
-        return ask_blocks(talk.language, talk.id) if talk.status is TalkStatus.LIVE else []
 
     def _item(self, question: Question, votes: int, lang: str) -> QuestionItem:
         return QuestionItem(
@@ -402,6 +388,7 @@ class QuestionService:
                 metadata=question_metadata(talk.id, question_id),
             ),
             recover=partial(self._find_post, channel, thread_ts, talk.id, question_id),
+            crash="question.after_post",
         )
         posted = sent_message(self.db, key)
         if posted is None:
@@ -594,17 +581,30 @@ class QuestionService:
             ),
         )
 
-    # Lifecycle hooks ------------------------------------------------------------------------------------------------
+    # Talk flow steps (bot/flows/talk.py) ----------------------------------------------------------------------------
 
-    def on_talk_live(self, talk_id: int) -> None:
-        """Post the questions asked in advance, open the boards, start the YouTube bridge."""
+    def resume_posts(self) -> int:
+        """Questions of live talks stored but never posted (a crash between storing and posting, or Slack
+        failing): post them now. Each post is keyed, so one already in the thread is found, not repeated."""
+        with self.db.session() as session:
+            live = list(
+                session.execute(
+                    select(Talk.id).where(Talk.status == TalkStatus.LIVE, Talk.live_ts.is_not(None))
+                ).scalars()
+            )
+        posted = 0
+        for talk_id in live:
+            with self.db.session() as session:
+                pending = [q.id for q in qrepo.unposted_questions(session=session, talk_id=talk_id)]
+            posted += sum(1 for question_id in pending if self.post_question(question_id) is not None)
+        return posted
+
+    def post_advance_questions(self, talk_id: int) -> None:
+        """Live flow: the questions asked in advance go into the thread (each exactly once)."""
         with self.db.session() as session:
             pending = [q.id for q in qrepo.unposted_questions(session=session, talk_id=talk_id)]
         for question_id in pending:
             self.post_question(question_id)
-        self.open_boards(talk_id)
-        for hook in self.on_live:
-            hook(talk_id)
 
     def on_talk_ended(self, talk_id: int) -> None:
         """Final board state; each speaker gets the unanswered questions with an Answer button."""

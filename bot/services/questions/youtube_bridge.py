@@ -1,4 +1,4 @@
-"""YouTube live chat -> questions (issue 5): while a YouTube talk is live, read its chat with liveChatMessages.list
+"""YouTube live chat -> questions: while a YouTube talk is live, read its chat with liveChatMessages.list
 (honouring pollingIntervalMillis and page tokens) and bring messages that look like questions into the Slack thread
 and the speakers' boards, labelled "<name> via YouTube". Never twice (unique YouTube message id), stops at the end.
 
@@ -22,6 +22,7 @@ from bot.db.base import utcnow
 from bot.db.models import StreamKind, TalkStatus, TalkStream
 from bot.db.session import Database
 from bot.integrations.google_auth import GoogleAccess, GoogleApiError, Problem
+from bot.observability.metrics import google_quota_spent
 from bot.services.questions.service import QuestionRejected, QuestionService
 
 logger = logging.getLogger(__name__)
@@ -80,16 +81,13 @@ class YouTubeChatBridge:
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
-    def register(self) -> None:
-        self.questions.on_live.append(self.start)
-
     def source(self) -> ChatSource:
         return YouTubeChatSource(self.access)
 
     # Starting and resuming -----------------------------------------------------------------------------------------
 
     def start(self, talk_id: int, *, now: datetime | None = None) -> bool:
-        """talk_live: record the bridge for a YouTube talk (if Google is configured) and start polling."""
+        """Live flow step: record the bridge for a YouTube talk (if Google is configured) and start polling."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.stream_kind is not StreamKind.YOUTUBE or not self.access.configured:
@@ -228,6 +226,7 @@ class YouTubeChatBridge:
         page_token: str | None = None,
         calls: int = 0,
     ) -> int:
+        google_quota_spent(units, api="youtube")
         with self.db.session() as session:
             poll = qrepo.get_chat_poll(session=session, talk_id=talk_id)
             if poll is None:

@@ -1,4 +1,4 @@
-"""Reactions as live feedback (issue 6): count reactions on a talk's live post and announcement, show a legend
+"""Reactions as live feedback: count reactions on a talk's live post and announcement, show a legend
 and a live pulse, nudge the speakers on signals, keep a per-minute timeline, reconcile after app_rate_limited.
 
 Counting is write-behind: a listener turns an event into a Delta and queues it (microseconds, no database); one
@@ -11,19 +11,17 @@ batch in flight) is corrected in the totals by the next reconciliation with reac
 from __future__ import annotations
 
 import atexit
+import json
 import logging
-import math
 import queue
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from cachetools import TTLCache
-from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -34,8 +32,9 @@ from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.outbox import send_once
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
-from bot.services.hooks import Hooks
-from bot.views.pulse import LegendItem, Pulse, build_live_post_reaction_blocks, nudge_text
+from bot.services.reactions.pulse import ReactionPulse, fold_emoji, minute_since
+from bot.services.talks.live_post import LivePost
+from bot.views.pulse import Pulse, nudge_text
 
 logger = logging.getLogger(__name__)
 
@@ -45,24 +44,6 @@ WRITER_IDLE_EXIT = 30.0  # the writer thread ends after this long without events
 TALK_CACHE_TTL = 10.0  # seconds a message -> talk lookup is reused (positive hits only)
 RECONCILE_MARGIN = 5.0  # seconds after the limited minute ends before asking reactions.get
 WRITE_ATTEMPTS = 3
-
-
-def fold_emoji(name: str) -> str:
-    """`+1::skin-tone-3` -> `+1`: skin tones count as their base emoji; custom emoji keep their name."""
-    return name.split("::", 1)[0].strip(":")
-
-
-def parse_legend(raw: str) -> list[LegendItem]:
-    items: list[LegendItem] = []
-    for part in raw.split(","):
-        emoji, _, key = part.strip().partition("=")
-        if emoji.strip(" :") and key.strip():
-            items.append(LegendItem(emoji=fold_emoji(emoji.strip()), key=key.strip()))
-    return items
-
-
-def parse_names(raw: str) -> frozenset[str]:
-    return frozenset(fold_emoji(p.strip()) for p in raw.split(",") if p.strip(" :"))
 
 
 @dataclass(frozen=True)
@@ -91,10 +72,6 @@ def _event_time(event: dict[str, Any], now: datetime | None) -> datetime:
         return utcnow()
 
 
-def minute_since(started: datetime, at: datetime) -> int:
-    return math.floor((at - started).total_seconds() / 60)
-
-
 class ReactionService:
     def __init__(
         self,
@@ -102,20 +79,20 @@ class ReactionService:
         settings: Settings,
         db: Database,
         slack: SlackGateway,
-        hooks: Hooks,
-        refresh_live_post: Callable[[int], None],
+        pulse: ReactionPulse,
+        live_post: LivePost,
     ) -> None:
         self.settings = settings
         self.db = db
         self.slack = slack
-        self.hooks = hooks
-        self.legend = parse_legend(settings.REACTION_LEGEND)
-        self.signals = parse_names(settings.REACTION_SIGNALS)
-        self.highlights = self.signals | parse_names(settings.REACTION_HIGHLIGHTS)
-        self.threshold = settings.REACTION_SIGNAL_THRESHOLD
+        self.pulses = pulse
+        self.legend = pulse.legend
+        self.signals = pulse.signals
+        self.highlights = pulse.highlights
+        self.threshold = pulse.threshold
         self.quiet = timedelta(minutes=settings.REACTION_NUDGE_QUIET_MINUTES)
-        # TalkService.refresh_live_post: re-renders the whole live post (with every feature's blocks), coalesced.
-        self._refresh_live_post = refresh_live_post
+        # Re-renders the whole live post (link, questions, legend and pulse), coalesced.
+        self.live_post = live_post
         self.bot_user_id: str | None = None
         self._talks: TTLCache[tuple[str, str], TalkRef] = TTLCache(maxsize=4096, ttl=TALK_CACHE_TTL)
         self._lock = threading.Lock()
@@ -127,11 +104,6 @@ class ReactionService:
         self._reconcile_due = 0.0
         self.dropped = 0  # events whose write failed for good (logged; reconciliation repairs the totals)
         atexit.register(self.flush, 10.0)
-
-    def register(self) -> None:
-        """Plug into the talk lifecycle: the legend + pulse on the live post, legend reactions at go-live."""
-        self.hooks.live_post_blocks.append(self.live_post_blocks)
-        self.hooks.talk_live.append(self.seed_legend)
 
     # Counting ----------------------------------------------------------------------------------------------
 
@@ -161,7 +133,8 @@ class ReactionService:
             return False
         ref = self._talk_for(channel, ts)
         if ref is None:
-            return False
+            # Maybe our live post, in the instant between posting it and storing its ts: keep the event.
+            return self._park(event, added=added, channel=channel, ts=ts, event_id=event_id, bot_user_id=bot_user_id)
         at = _event_time(event, now)
         delta = rrepo.Delta(
             talk_id=ref.talk_id,
@@ -183,6 +156,46 @@ class ReactionService:
                 self._writer = threading.Thread(target=self._write_loop, name="reactions-writer", daemon=True)
                 self._writer.start()
         return True
+
+    def _park(
+        self,
+        event: dict[str, Any],
+        *,
+        added: bool,
+        channel: str,
+        ts: str,
+        event_id: str | None,
+        bot_user_id: str | None,
+    ) -> bool:
+        try:
+            posted_at = datetime.fromtimestamp(float(ts), UTC)
+        except ValueError:
+            return False
+        body = {"event": event, "added": added, "bot_user_id": bot_user_id}
+        with self.db.session() as session:
+            if not rrepo.unrecorded_live_post(session=session, channel=channel, posted_at=posted_at):
+                return False
+            rrepo.park_event(session=session, channel=channel, ts=ts, event_id=event_id, body=json.dumps(body))
+        logger.info("Kept a reaction on a message not recorded yet (a live post being posted)")
+        return True
+
+    def apply_parked(self, talk_id: int) -> int:
+        """Live flow step: count the reactions that arrived before the live post's ts was stored."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            if talk is None or not talk.live_channel or not talk.live_ts:
+                return 0
+            parked = rrepo.take_parked(session=session, channel=talk.live_channel, ts=talk.live_ts)
+        for event_id, raw in parked:
+            body = json.loads(raw)
+            self.record(
+                event=body["event"], added=bool(body["added"]), bot_user_id=body.get("bot_user_id"), event_id=event_id
+            )
+        if parked:
+            logger.info(
+                "Talk %s: %d reactions from before the live post was recorded are counted", talk_id, len(parked)
+            )
+        return len(parked)
 
     def _talk_for(self, channel: str, ts: str) -> TalkRef | None:
         key = (channel, ts)
@@ -281,39 +294,10 @@ class ReactionService:
     # Pulse and legend ---------------------------------------------------------------------------------------
 
     def pulse(self, talk: Talk, *, now: datetime | None = None) -> Pulse:
-        """Totals on the live post, additions in the last 60 s (the current minute plus the overlapping part of
-        the previous one, a sliding-window estimate) and the highlighted emoji whose last minute passed the
-        threshold."""
-        now = now or utcnow()
-        started = talk.went_live_at or talk.starts_at
-        at = (now - started).total_seconds() / 60
-        minute = math.floor(at)
-        overlap = 1.0 - (at - minute)
-        with self.db.session() as session:
-            totals = rrepo.totals(session=session, talk_id=talk.id, surface="live")
-            recent = rrepo.added_in_minutes(
-                session=session, talk_id=talk.id, surface="live", minutes=(minute - 1, minute)
-            )
-        last: dict[str, int] = {}
-        for emoji in set(recent[minute]) | set(recent[minute - 1]):
-            n = recent[minute].get(emoji, 0) + math.floor(recent[minute - 1].get(emoji, 0) * overlap)
-            if n > 0:
-                last[emoji] = n
-        surges = {e: n for e, n in last.items() if e in self.highlights and n >= self.threshold}
-        return Pulse(totals=totals, last_minute=last, surges=surges)
-
-    def live_post_blocks(self, talk: Talk) -> list[Block]:
-        """Hooks.live_post_blocks provider: the legend and the pulse line."""
-        return build_live_post_reaction_blocks(talk.language, self.pulse(talk), self.legend)
-
-    def pulse_blocks(self, talk: Talk, *, lang: str | None = None, now: datetime | None = None) -> list[Block]:
-        """The pulse alone, for the speaker's board (the Q&A feature embeds it)."""
-        from bot.views.pulse import build_pulse_blocks
-
-        return build_pulse_blocks(lang or talk.language, self.pulse(talk, now=now), self.legend)
+        return self.pulses.pulse(talk, now=now)
 
     def seed_legend(self, talk_id: int) -> None:
-        """Hooks.talk_live: the bot reacts with each legend emoji so one click is enough (idempotent)."""
+        """Live flow step: the bot reacts with each legend emoji so one click is enough (idempotent)."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is None or not talk.live_channel or not talk.live_ts:
@@ -328,7 +312,7 @@ class ReactionService:
     def refresh_live(self, talk_id: int) -> None:
         """Re-render the live post through the lifecycle's coalesced refresh (at most one chat.update per
         MESSAGE_UPDATE_INTERVAL per message, whatever the burst)."""
-        self._refresh_live_post(talk_id)
+        self.live_post.refresh(talk_id)
 
     # Signals -------------------------------------------------------------------------------------------------
 
@@ -424,6 +408,7 @@ class ReactionService:
         done = 0
         for talk_id in talk_ids:
             try:
+                self.apply_parked(talk_id)
                 self.reconcile_talk(talk_id)
                 done += 1
             except SlackGatewayError as exc:

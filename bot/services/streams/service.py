@@ -1,8 +1,8 @@
 """Stream links created through Google: YouTube Live broadcasts and Google Meet events, following the talk.
 
-Hooks (registered in bot/container.py): talk_created -> provision, talk_updated -> sync (patch, retry a failed
-creation, switch kinds), talk_cancelled -> release (delete, or complete a started broadcast), talk_rsvp ->
-attendee sync (Meet, when GOOGLE_MEET_INVITE_ATTENDEES). Provider stream_link -> the watch or Meet link.
+Talk flow steps (bot/flows/talk.py): created -> provision, updated -> sync (patch, retry a failed creation,
+switch kinds), cancelled -> release (delete, or complete a started broadcast), rsvp -> attendee sync (Meet, when
+GOOGLE_MEET_INVITE_ATTENDEES). The watch or Meet link is read by bot/services/streams/links.py.
 
 Idempotency lives in talk_streams: the intent is recorded before every creating call and each id as soon as
 Google returns it, so a retry (or a crash and a later sync) resumes instead of creating a second broadcast.
@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.crash import crash_point
 from bot.db import repositories as repo
 from bot.db import streams_repo
 from bot.db.base import utcnow
@@ -35,13 +36,14 @@ from bot.db.session import Database
 from bot.delivery.outbox import send_once
 from bot.delivery.refresher import Refresher
 from bot.domain import Actor
+from bot.flows.engine import start as start_flow
 from bot.i18n import t
 from bot.integrations.calendar import Calendar, conference_status, meet_link
 from bot.integrations.google_auth import GoogleAccess, GoogleApiError, Problem, QuotaMeter
 from bot.integrations.google_auth import classify as classify_error
-from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.integrations.slack_gateway import SlackGateway
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
-from bot.services.hooks import Hooks
+from bot.observability.metrics import google_quota_spent
 from bot.services.talks.service import NotAllowed, TalkService
 from bot.views.formatting import slack_date
 from bot.views.parsing import validate_stream_url
@@ -65,7 +67,6 @@ class StreamService:
         db: Database,
         slack: SlackGateway,
         talks: TalkService,
-        hooks: Hooks,
         refresher: Refresher,
         google: GoogleAccess | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -74,24 +75,16 @@ class StreamService:
         self.db = db
         self.slack = slack
         self.talks = talks
-        self.hooks = hooks
         self.refresher = refresher
         self.google = google or GoogleAccess(settings)
         self.sleep = sleep
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
-    def register(self) -> None:
-        self.hooks.talk_created.append(self.provision)
-        self.hooks.talk_updated.append(self.sync)
-        self.hooks.talk_cancelled.append(self.release)
-        self.hooks.talk_rsvp.append(self.attendees_changed)
-        self.hooks.stream_link.append(self.link)
-
     @contextmanager
     def _talk_lock(self, talk_id: int) -> Iterator[None]:
         """One Google operation per talk at a time in this process (the DB row records progress across
-        processes; hooks run in the process that handled the Slack request)."""
+        processes; flow runs of one talk never overlap across processes)."""
         with self._locks_guard:
             lock = self._locks.setdefault(talk_id, threading.Lock())
         with lock:
@@ -132,6 +125,7 @@ class StreamService:
         units = meter.take()
         if not units:
             return
+        google_quota_spent(units, api="youtube")
         day = quota_day()
         with self.db.session() as session:
             streams_repo.add_quota(session=session, day=day, units=units)
@@ -192,18 +186,21 @@ class StreamService:
             broadcast_id, stream_id = row.broadcast_id, row.stream_id
             if broadcast_id is None:
                 found = None
+                tag = _broadcast_tag(talk.id, row.created_at)
                 if row.broadcast_attempted_at is not None:
                     # An earlier attempt may have created it and died before recording the id.
-                    found = youtube.find_broadcast(title=talk.title[:100], starts_at=talk.starts_at)
+                    found = youtube.find_broadcast(tag=tag)
                 if found is None:
                     self._save(talk.id, broadcast_attempted_at=utcnow())
                     found = youtube.create_broadcast(
                         title=talk.title,
-                        description=self._description(talk),
+                        description=self._description(talk, tag=tag),
                         starts_at=talk.starts_at,
                         ends_at=talk.ends_at,
                         privacy=self.settings.YOUTUBE_PRIVACY,
+                        tag=tag,
                     )
+                    crash_point("provision.after_insert")
                 broadcast_id = str(found["id"])
                 self._save(talk.id, broadcast_id=broadcast_id)
             if stream_id is None:
@@ -270,9 +267,10 @@ class StreamService:
         self._save(talk.id, status=StreamStatus.READY, link=link, error_kind=None, error_detail=None)
         logger.info("Meet event %s ready for talk %s", event_id, talk.id)
 
-    def _description(self, talk: Talk) -> str:
+    def _description(self, talk: Talk, *, tag: str | None = None) -> str:
         speakers = ", ".join(self._display_name(u) for u in talk.speaker_ids)
-        return f"{talk.description}\n\n{speakers}".strip()
+        text = f"{talk.description}\n\n{speakers}".strip()
+        return f"{text}\n\n{tag}" if tag else text
 
     def _display_name(self, user_id: str) -> str:
         return self.slack.display_name(user_id) or user_id
@@ -394,7 +392,7 @@ class StreamService:
                 youtube.update_broadcast(
                     row.broadcast_id,
                     title=talk.title,
-                    description=self._description(talk),
+                    description=self._description(talk, tag=_broadcast_tag(talk.id, row.created_at)),
                     starts_at=talk.starts_at,
                     ends_at=talk.ends_at,
                 )
@@ -511,21 +509,12 @@ class StreamService:
             talk = repo.get_talk(session=session, talk_id=talk_id, lock=True)
             if talk is None:
                 return
+            before = {"starts_at": talk.starts_at.isoformat(), "link": talk.stream_url, "kind": talk.stream_kind.value}
             talk.stream_kind = StreamKind.MANUAL
             talk.stream_url = url.strip()
+            args = {"by": actor.user_id, "lang": actor.lang, "before": before, "link_saved": True}
+            start_flow(session, talk_id=talk_id, flow="updated", args=args)
         logger.info("Talk %s got a stream link by hand from %s", talk_id, actor.user_id)
-
-    def after_manual_link(self, *, actor: Actor, talk_id: int) -> None:
-        try:
-            self.talks.refresh_announcement(talk_id, now=True)
-        except SlackGatewayError as exc:
-            logger.warning("Updating the announcement of talk %s failed: %s", talk_id, exc.error)
-        talk = self._talk(talk_id)
-        if talk is not None:
-            self.talks.tell_ephemeral(
-                channel_id=None, user_id=actor.user_id, text=t(actor.lang, "streams.link_saved", title=talk.title)
-            )
-        self.hooks.fire("talk_updated", talk_id)
 
 
 def _reset(row: TalkStream, kind: StreamKind) -> None:
@@ -537,6 +526,11 @@ def _reset(row: TalkStream, kind: StreamKind) -> None:
 
 
 _GONE = (StreamStatus.DELETED, StreamStatus.COMPLETED)
+
+
+def _broadcast_tag(talk_id: int, created_at: datetime) -> str:
+    # In the broadcast's description: how a resumed step finds a broadcast whose insert answer was lost.
+    return f"[lunchlearn talk {talk_id} {created_at.astimezone(ZoneInfo('UTC')):%Y%m%d%H%M%S}]"
 
 
 def _stream_title(talk_id: int, created_at: datetime) -> str:

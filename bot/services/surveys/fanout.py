@@ -174,8 +174,8 @@ class FanoutWorker:
             blocks=blocks,
             metadata=survey_metadata(talk.id, claimed.kind),
         )
-        if outcome.ok:
-            crash_point("survey.after_dm")  # posted, not recorded: the next claim must find it, not send it again
+        if outcome.ts:
+            crash_point("survey.after_dm")
         self._record(claimed, outcome, lang, now())
 
     def _recover(self, claimed: srepo.Claimed) -> bool:

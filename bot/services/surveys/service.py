@@ -1,4 +1,4 @@
-"""Post-talk feedback (issue 7): who is asked, the DM and its answers, reminder and close, the report.
+"""Post-talk feedback: who is asked, the DM and its answers, reminder and close, the report.
 
 Timeline of a talk's survey (times from the talk's end):
   0      talk_ended hook: recipients enqueued in survey_messages, the fan-out worker starts (survey DMs)
@@ -10,10 +10,7 @@ Timeline of a talk's survey (times from the talk's end):
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -25,11 +22,11 @@ from bot.db import surveys_repo as srepo
 from bot.db.base import utcnow
 from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
 from bot.db.session import Database
+from bot.delivery.holders import this_holder
 from bot.delivery.outbox import send_once, sent_message
 from bot.domain import Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
-from bot.services.hooks import Hooks
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.views.survey import (
@@ -51,21 +48,18 @@ class SurveyClosed(Exception):
 
 
 def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    # The process's holder id, so a restarted process on the same host takes over its dead claims at once.
+    return this_holder()
 
 
 class SurveyService:
-    def __init__(self, *, settings: Settings, db: Database, slack: SlackGateway, hooks: Hooks) -> None:
+    def __init__(self, *, settings: Settings, db: Database, slack: SlackGateway) -> None:
         self.settings = settings
         self.db = db
         self.slack = slack
-        self.hooks = hooks
         self._worker_lock = threading.Lock()
         self._worker_thread: threading.Thread | None = None
         self._stop = threading.Event()
-
-    def register(self) -> None:
-        self.hooks.talk_ended.append(self.on_talk_ended)
 
     # Organiser's choices -----------------------------------------------------------------------
 
@@ -372,13 +366,26 @@ class SurveyService:
             ids = self.slack.upload_files(channel=channel, files=files, thread_ts=ts)
             return channel, ",".join(ids)
 
+        def uploaded() -> tuple[str, str] | None:
+            ids = self.slack.find_own_files(channel=channel, thread_ts=ts)
+            return (channel, ",".join(ids)) if ids else None
+
         if key is None:
             try:
                 upload()
             except SlackGatewayError as exc:
                 logger.warning("Uploading report charts failed: %s", exc.error)
         else:
-            send_once(self.db, key=charts_key, talk_id=talk.id, kind="survey_charts", recipient=user_id, send=upload)
+            send_once(
+                self.db,
+                key=charts_key,
+                talk_id=talk.id,
+                kind="survey_charts",
+                recipient=user_id,
+                send=upload,
+                recover=uploaded,
+                crash="report.after_upload",
+            )
 
     # Commands -----------------------------------------------------------------------
 

@@ -13,20 +13,16 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import OutboxStatus, Talk, TalkStatus
 from bot.db.session import Database
-from bot.delivery.outbox import Sent, send_once, sent_message
+from bot.delivery.outbox import Sent, send_once
 from bot.domain import Actor, parse_offsets
+from bot.flows.engine import FlowRunner
+from bot.flows.engine import start as start_flow
 from bot.i18n import t
-from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
-from bot.services.hooks import Hooks
+from bot.integrations.slack_gateway import SlackGateway
+from bot.services.streams.links import link_for
+from bot.services.surveys.service import SurveyService
 from bot.services.talks.service import NotAllowed, TalkService
-from bot.views.live_post import (
-    build_live_post,
-    live_metadata,
-    live_text,
-    reminder_dm_text,
-    reminder_metadata,
-    reminder_thread_text,
-)
+from bot.views.live_post import reminder_dm_text, reminder_metadata, reminder_thread_text
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +35,7 @@ class PlannedJob:
     talk_id: int
     run_at: datetime
     lead_minutes: int = 0
-    feature: bool = False  # planned by a feature through Hooks.job_planners
+    feature: bool = False  # a survey job (bot/scheduling/jobs.py SURVEY_JOBS)
 
     @property
     def job_id(self) -> str:
@@ -59,13 +55,21 @@ def _done_key(kind: str, talk_id: int) -> str:
 
 class LifecycleService:
     def __init__(
-        self, *, settings: Settings, db: Database, slack: SlackGateway, talks: TalkService, hooks: Hooks
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        slack: SlackGateway,
+        talks: TalkService,
+        surveys: SurveyService,
+        flows: FlowRunner,
     ) -> None:
         self.settings = settings
         self.db = db
         self.slack = slack
         self.talks = talks
-        self.hooks = hooks
+        self.surveys = surveys
+        self.flows = flows
 
     # Planning ------------------------------------------------------------------------------------------------
 
@@ -90,14 +94,12 @@ class LifecycleService:
             ]
             jobs += [PlannedJob("go_live", talk.id, talk.starts_at), PlannedJob("end", talk.id, talk.ends_at)]
         elif talk.status is TalkStatus.LIVE:
-            if not talk.live_ts:
-                # Live but no live post recorded (Slack failed, or a crash): retry it now.
-                jobs.append(PlannedJob("go_live", talk.id, talk.starts_at))
+            # A live post that failed or was never recorded is the live flow's to finish, not a job's.
             jobs.append(PlannedJob("end", talk.id, talk.ends_at))
-        if talk.status is not TalkStatus.CANCELLED:
+        elif talk.status is TalkStatus.ENDED:
             jobs += [
                 PlannedJob(kind, talk.id, when, feature=True)
-                for kind, when in self.hooks.feature_jobs(talk).items()
+                for kind, when in self.surveys.schedule(talk.id).items()
                 if _done_key(kind, talk.id) not in done
             ]
         return jobs
@@ -139,7 +141,7 @@ class LifecycleService:
             logger.info("Reminder %s min for talk %s dropped: %s late", lead_minutes, talk_id, now - moment)
             self.record_done(talk_id, f"reminder_{lead_minutes}")
             return False
-        url = self.hooks.link_for(talk)
+        url = link_for(self.db, talk)
         if talk.announcement_channel and talk.announcement_ts:
             channel, thread = talk.announcement_channel, talk.announcement_ts
             kind = f"reminder_{lead_minutes}"
@@ -172,6 +174,7 @@ class LifecycleService:
                     text=reminder_dm_text(talk, lang, lead_minutes, url),
                     metadata=reminder_metadata(talk, lead_minutes),
                 ),
+                crash="reminder.after_dm",
                 recover=partial(
                     self.slack.find_own_dm,
                     user_id=user_id,
@@ -186,70 +189,27 @@ class LifecycleService:
     # Go-live ----------------------------------------------------------------------------------------------------
 
     def go_live(self, talk_id: int, *, now: datetime | None = None) -> bool:
-        """Scheduled -> live: the announcement shows LIVE and the live post goes out with the link. Idempotent:
-        a second run does nothing, except finish a go-live whose live post failed or was never recorded."""
+        """Scheduled -> live, and the live flow starts in the same transaction (bot/flows/talk.py: card, live
+        post, boards, legend, chat bridge). False when there is nothing to do (not scheduled, or its time is
+        over: the caller ends it instead). Running it again only resumes an unfinished live flow."""
         now = now or utcnow()
-        transitioned = False
-        with self.db.session() as session:
-            talk = repo.get_talk(session=session, talk_id=talk_id, lock=True)
-            if talk is None or talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
-                logger.info("Go-live of talk %s skipped: %s", talk_id, talk.status.value if talk else "missing")
-                return False
-            if talk.status is TalkStatus.LIVE and talk.live_ts:
-                return False
-            if talk.status is TalkStatus.SCHEDULED and now >= talk.ends_at:
-                logger.info("Go-live of talk %s skipped: its time is over; ending it instead", talk_id)
-                return False
-            if talk.status is TalkStatus.SCHEDULED:
-                talk.status = TalkStatus.LIVE
-                talk.went_live_at = now
-                transitioned = True
-        if transitioned:
-            logger.info("Talk %s is live", talk_id)
-            try:
-                self.talks.refresh_announcement(talk_id, now=True)
-            except SlackGatewayError as exc:
-                logger.warning("Marking the announcement of talk %s live failed: %s", talk_id, exc.error)
-        recorded = self._post_live(talk_id)
-        if transitioned or recorded:
-            self.hooks.fire("talk_live", talk_id)
-        return True
-
-    def _post_live(self, talk_id: int) -> bool:
-        """Post the live post once; True when this call recorded it on the talk."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-        if talk is None or not talk.announcement_channel or not talk.announcement_ts:
-            logger.warning("Talk %s has no announcement to thread the live post under", talk_id)
-            return False
-        channel, thread = talk.announcement_channel, talk.announcement_ts
-        url = self.hooks.link_for(talk)
-        send_once(
-            self.db,
-            key=f"live_post:{talk_id}",
-            talk_id=talk_id,
-            kind="live_post",
-            recipient=channel,
-            send=partial(
-                self.slack.post_message,
-                channel=channel,
-                thread_ts=thread,
-                reply_broadcast=True,
-                text=live_text(talk, url),
-                blocks=build_live_post(talk, url=url, extra=self.hooks.extra_live_blocks(talk)),
-                metadata=live_metadata(talk),
-            ),
-            recover=partial(self._find_post, channel, talk_id, "live", thread),
-        )
-        posted = sent_message(self.db, f"live_post:{talk_id}")
-        if posted is None:
-            return False
-        with self.db.session() as session:
-            stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
-            if stored is None or stored.live_ts:
+            if talk is None or talk.status is not TalkStatus.SCHEDULED:
+                logger.info("Go-live of talk %s skipped: %s", talk_id, talk.status.value if talk else "missing")
+                live = talk is not None and talk.status is TalkStatus.LIVE
+            elif now >= talk.ends_at:
+                logger.info("Go-live of talk %s skipped: its time is over; ending it instead", talk_id)
                 return False
-            stored.live_channel, stored.live_ts = posted
-        return True
+            else:
+                # Compare-and-set, so of two racing callers (replicas, a double click) one starts the flow.
+                live = repo.move_status(session=session, talk_id=talk_id, to=TalkStatus.LIVE, at=now)
+                if live:
+                    start_flow(session, talk_id=talk_id, flow="live")
+                    logger.info("Talk %s is live", talk_id)
+        if live:
+            self.flows.drain(talk_id)
+        return live
 
     def _find_post(self, channel: str, talk_id: int, kind: str, thread_ts: str) -> Sent | None:
         ts = self.slack.find_own_reply(channel=channel, thread_ts=thread_ts, match={"talk_id": talk_id, "kind": kind})
@@ -258,21 +218,14 @@ class LifecycleService:
     # End -----------------------------------------------------------------------------------------------------------
 
     def end(self, talk_id: int, *, now: datetime | None = None) -> bool:
-        """Scheduled/live -> ended: the announcement and the live post say so; post-talk work starts. Idempotent."""
+        """Scheduled/live -> ended, and the ended flow starts with it (card, live post, questions, survey)."""
         now = now or utcnow()
         with self.db.session() as session:
-            talk = repo.get_talk(session=session, talk_id=talk_id, lock=True)
-            if talk is None or talk.status not in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
+            if not repo.move_status(session=session, talk_id=talk_id, to=TalkStatus.ENDED, at=now):
                 return False
-            talk.status = TalkStatus.ENDED
-            talk.ended_at = now
+            start_flow(session, talk_id=talk_id, flow="ended")
         logger.info("Talk %s ended", talk_id)
-        try:
-            self.talks.refresh_announcement(talk_id, now=True)
-        except SlackGatewayError as exc:
-            logger.warning("Marking the announcement of talk %s ended failed: %s", talk_id, exc.error)
-        self.talks.refresh_live_post(talk_id)
-        self.hooks.fire("talk_ended", talk_id)
+        self.flows.drain(talk_id)
         return True
 
     # Start now / End now (organiser, speakers, admins) ---------------------------------------------------------
@@ -282,8 +235,7 @@ class LifecycleService:
         if talk.status is not TalkStatus.SCHEDULED:
             status = t(actor.lang, f"status.{talk.status.value}")
             raise NotAllowed(t(actor.lang, "lifecycle.not_startable", title=talk.title, status=status))
-        self.go_live(talk_id)
-        self.hooks.fire("talk_updated", talk_id)  # the scheduler drops the now-pointless go-live job
+        self.go_live(talk_id)  # the live flow re-plans the jobs: the go-live job goes
         return t(actor.lang, "lifecycle.started", title=talk.title)
 
     def end_now(self, *, actor: Actor, talk_id: int) -> str:
@@ -292,7 +244,6 @@ class LifecycleService:
             status = t(actor.lang, f"status.{talk.status.value}")
             raise NotAllowed(t(actor.lang, "lifecycle.not_endable", title=talk.title, status=status))
         self.end(talk_id)
-        self.hooks.fire("talk_updated", talk_id)
         return t(actor.lang, "lifecycle.ended", title=talk.title)
 
     def _manageable(self, actor: Actor, talk_id: int, action: str) -> Talk:

@@ -15,12 +15,15 @@ from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
-from bot.delivery.outbox import send_once
+from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
 from bot.domain import Actor, TalkInput, UserFacingError
+from bot.flows.engine import FlowRunner, GiveUp, Retry, Run
+from bot.flows.engine import start as start_flow
+from bot.flows.engine import start_once as start_flow_once
 from bot.i18n import t
-from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError
-from bot.services.hooks import Hooks
+from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError, is_transient
+from bot.services.streams.links import link_for
 from bot.views.announcement import (
     announcement_metadata,
     announcement_text,
@@ -30,7 +33,6 @@ from bot.views.announcement import (
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import slack_date
-from bot.views.live_post import build_live_post, live_metadata, live_text
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -53,13 +55,13 @@ class NotAllowed(UserFacingError):
 
 class TalkService:
     def __init__(
-        self, *, settings: Settings, db: Database, slack: SlackGateway, refresher: Refresher, hooks: Hooks
+        self, *, settings: Settings, db: Database, slack: SlackGateway, refresher: Refresher, flows: FlowRunner
     ) -> None:
         self.settings = settings
         self.db = db
         self.slack = slack
         self.refresher = refresher
-        self.hooks = hooks
+        self.flows = flows
 
     # People ----------------------------------------------------------------------------------------
 
@@ -120,36 +122,119 @@ class TalkService:
                 timezone=self.timezone_of(actor.user_id),
                 source_view_id=view_id,
             )
+            session.flush()
             talk_id = talk.id
+            start_flow(session, talk_id=talk_id, flow="created", args=_by(actor))
         logger.info("Talk %s created by %s", talk_id, actor.user_id)
         return talk_id
 
-    def announce(self, talk_id: int, *, actor: Actor) -> None:
-        """Post the announcement (once) and confirm to the organiser with its permalink."""
+    def run_flows(self, talk_id: int) -> None:
+        """Run the talk's pending flow steps now, in this thread (after the ack); the worker resumes the rest."""
+        self.flows.drain(talk_id)
+
+    def announce(self, talk_id: int, *, run: Run) -> None:
+        """Flow step: post the announcement once and store its ts. After a crash between the post and the
+        record, the post is found again in the channel by its metadata instead of being posted twice."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.announcement_ts:
                 return
             going = repo.count_going(session=session, talk_id=talk_id)
+        key = f"announcement:{talk_id}"
+        error: str | None = None
         try:
-            channel, ts = self.slack.post_message(
-                channel=talk.channel_id,
-                text=announcement_text(talk),
-                blocks=build_announcement(talk, going_count=going, link=self.hooks.link_for(talk)),
-                metadata=announcement_metadata(talk),
+            send_once(
+                self.db,
+                key=key,
+                talk_id=talk_id,
+                kind="announcement",
+                recipient=talk.channel_id,
+                send=partial(
+                    self.slack.post_message,
+                    channel=talk.channel_id,
+                    text=announcement_text(talk),
+                    blocks=build_announcement(talk, going_count=going, link=link_for(self.db, talk)),
+                    metadata=announcement_metadata(talk),
+                ),
+                recover=partial(self._find_announcement, talk),
+                crash="announce.after_post",
+                raise_errors=True,
             )
         except SlackGatewayError as exc:
-            logger.warning("Announcing talk %s failed: %s", talk_id, exc.error)
-            text = t(actor.lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=exc.error)
-            self._tell(actor.user_id, text, blocks=build_announce_failed(actor.lang, talk_id=talk_id, text=text))
-            return
+            error = exc.error
+        posted = sent_message(self.db, key)
+        if posted is None:
+            if error is None or is_transient(error):
+                raise Retry(f"announcement not posted ({error or 'in progress elsewhere'})")
+            logger.warning("Announcing talk %s failed: %s", talk_id, error)
+            lang = str(run.args.get("lang") or talk.language)
+            organiser = str(run.args.get("by") or talk.organiser_id)
+            text = t(lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=error)
+            send_once(
+                self.db,
+                key=f"announce_failed:{talk_id}:{run.id}",
+                talk_id=talk_id,
+                kind="announce_failed",
+                recipient=organiser,
+                send=partial(
+                    self.slack.post_message,
+                    channel=organiser,
+                    text=text,
+                    blocks=build_announce_failed(lang, talk_id=talk_id, text=text),
+                ),
+            )
+            raise GiveUp(f"cannot post in {talk.channel_id}: {error}", told=True)
         with self.db.session() as session:
             stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
-            if stored is not None:
-                stored.announcement_channel, stored.announcement_ts = channel, ts
-        link = self.slack.permalink(channel=channel, ts=ts) or ""
-        self._tell(actor.user_id, t(actor.lang, "confirm.created", title=talk.title, channel=channel, link=link))
-        self.hooks.fire("talk_created", talk_id)
+            if stored is not None and not stored.announcement_ts:
+                stored.announcement_channel, stored.announcement_ts = posted
+
+    def _find_announcement(self, talk: Talk) -> tuple[str, str] | None:
+        ts = self.slack.find_own_message(
+            channel=talk.channel_id,
+            event_type=ids.METADATA_EVENT_TYPE,
+            payload_match={"talk_id": talk.id, "kind": "announcement"},
+            oldest=f"{talk.created_at.timestamp() - 60:.6f}",
+        )
+        return (talk.channel_id, ts) if ts else None
+
+    def confirm(self, talk_id: int, *, run: Run, message: str, key: str) -> None:
+        """Flow step: a confirmation DM to whoever acted, with the announcement's permalink (once per key)."""
+        user = str(run.args.get("by") or "")
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+            told = len(repo.sent_keys(session=session, talk_id=talk_id, kind="cancel_dm")) if talk else 0
+        if talk is None or not user:
+            return
+        lang = str(run.args.get("lang") or self.slack.user(user).lang)
+        link = ""
+        if talk.announcement_channel and talk.announcement_ts:
+            link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
+        text = t(
+            lang, message, title=talk.title, channel=talk.announcement_channel or talk.channel_id, link=link, count=told
+        )
+        send_once(
+            self.db,
+            key=key,
+            talk_id=talk_id,
+            kind="confirm",
+            recipient=user,
+            send=partial(self.slack.post_message, channel=user, text=text),
+        )
+
+    def tell_flow_failed(self, talk: Talk, *, run: Run, step: str) -> None:
+        """After a flow gave up: tell the organiser in one or two sentences what did not happen."""
+        lang = self.slack.user(talk.organiser_id).lang
+        what = t(lang, f"flows.what.{run.flow}")
+        text = t(lang, "flows.failed", title=talk.title, what=what)
+        send_once(
+            self.db,
+            key=f"flow_failed:{run.id}",
+            talk_id=talk.id,
+            kind="flow_failed",
+            recipient=talk.organiser_id,
+            send=partial(self.slack.post_message, channel=talk.organiser_id, text=text),
+        )
 
     def retry_announce(self, *, actor: Actor, talk_id: int) -> str | None:
         """The organiser's "Try again" after a failed announcement; returns a refusal or a problem to show."""
@@ -165,7 +250,9 @@ class TalkService:
         problem = self.channel_error(talk.channel_id, actor.lang)
         if problem:
             return problem
-        self.announce(talk_id, actor=actor)
+        with self.db.session() as session:
+            start_flow(session, talk_id=talk_id, flow="created", args=_by(actor))
+        self.run_flows(talk_id)
         return None
 
     # Announcement refresh ------------------------------------------------------------------------------
@@ -184,27 +271,25 @@ class TalkService:
             channel=talk.announcement_channel,
             ts=talk.announcement_ts,
             text=announcement_text(talk),
-            blocks=build_announcement(talk, going_count=going, link=self.hooks.link_for(talk)),
+            blocks=build_announcement(talk, going_count=going, link=link_for(self.db, talk)),
             metadata=announcement_metadata(talk),
         )
 
-    def refresh_live_post(self, talk_id: int, *, now: bool = False) -> None:
-        """Re-render the live post (link, features' blocks such as questions and the pulse); coalesced."""
-        self.refresher.refresh(("live", talk_id), partial(self._render_live_post, talk_id), now=now)
-
-    def _render_live_post(self, talk_id: int) -> None:
+    def rerender(self, talk_id: int, *, run: Run) -> None:
+        """Flow step: the card shows the talk's current state now (posted, if it never went out)."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-        if talk is None or not talk.live_channel or not talk.live_ts:
+        if talk is None:
             return
-        url = self.hooks.link_for(talk)
-        self.slack.update_message(
-            channel=talk.live_channel,
-            ts=talk.live_ts,
-            text=live_text(talk, url),
-            blocks=build_live_post(talk, url=url, extra=self.hooks.extra_live_blocks(talk)),
-            metadata=live_metadata(talk),
-        )
+        if not talk.announcement_ts:
+            self.announce(talk_id, run=run)
+            return
+        try:
+            self.refresh_announcement(talk_id, now=True)
+        except SlackGatewayError as exc:
+            if is_transient(exc.error):
+                raise Retry(f"chat.update: {exc.error}") from None
+            logger.warning("Updating the announcement of talk %s failed for good: %s", talk_id, exc.error)
 
     # RSVP --------------------------------------------------------------------------------------------
 
@@ -220,15 +305,15 @@ class TalkService:
                 changed = False
             else:
                 changed = repo.set_rsvp(session=session, talk_id=talk_id, user_id=actor.user_id, going=going)
+                if changed:
+                    start_flow_once(session, talk_id=talk_id, flow="rsvp")
                 session.flush()
                 count = repo.count_going(session=session, talk_id=talk_id)
                 message = t(actor.lang, "rsvp.going" if going else "rsvp.not_going", title=talk.title, count=count)
-        if changed:
-            self.refresh_announcement(talk_id)
         if channel_id:
             self._ephemeral(channel_id, actor.user_id, message)
         if changed:
-            self.hooks.fire("talk_rsvp", talk_id)
+            self.run_flows(talk_id)
 
     # Edit ----------------------------------------------------------------------------------------------
 
@@ -278,30 +363,49 @@ class TalkService:
         """Save an edit (before the modal closes, so a failure keeps the user's input)."""
         with self.db.session() as session:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "edit")
+            before = {"starts_at": talk.starts_at.isoformat(), "link": talk.stream_url, "kind": talk.stream_kind.value}
             repo.apply_talk_input(talk=talk, data=data)
+            start_flow(session, talk_id=talk_id, flow="updated", args={**_by(actor), "before": before})
         logger.info("Talk %s edited by %s", talk_id, actor.user_id)
 
-    def after_update(self, *, actor: Actor, talk_id: int) -> None:
-        """Update the announcement in place and confirm with its permalink (or post it, if it never went out)."""
-        with self.db.session() as session:
-            current = repo.get_talk(session=session, talk_id=talk_id)
-        if current is not None and not current.announcement_ts:
-            self.announce(talk_id, actor=actor)
-            self.hooks.fire("talk_updated", talk_id)
-            return
-        try:
-            self.refresh_announcement(talk_id, now=True)
-        except SlackGatewayError as exc:
-            logger.warning("Updating the announcement of talk %s failed: %s", talk_id, exc.error)
+    def notify_changes(self, talk_id: int, *, run: Run) -> None:
+        """Flow step: DM everyone going when the time or the link changed, with the old and new value."""
+        before = run.args.get("before") or {}
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-        if talk is None:
+            going = repo.going_user_ids(session=session, talk_id=talk_id) if talk else []
+        if talk is None or talk.status is not TalkStatus.SCHEDULED:
             return
-        link = ""
-        if talk.announcement_channel and talk.announcement_ts:
-            link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
-        self._tell(actor.user_id, t(actor.lang, "confirm.updated", title=talk.title, link=link))
-        self.hooks.fire("talk_updated", talk_id)
+        old_start = datetime.fromisoformat(before["starts_at"]) if before.get("starts_at") else talk.starts_at
+        time_changed = old_start != talk.starts_at
+        link_changed = talk.stream_kind.value == before.get("kind") and talk.stream_url != before.get("link")
+        if not (time_changed or link_changed):
+            return
+        by = str(run.args.get("by") or talk.organiser_id)
+        for user_id in going:
+            if user_id == by:
+                continue
+            lang = self.slack.user(user_id).lang
+            lines = [t(lang, "notice.changed", title=talk.title, by=f"<@{by}>")]
+            if time_changed:
+                lines.append(
+                    t(
+                        lang,
+                        "notice.changed.time",
+                        old=slack_date(old_start, talk.timezone),
+                        new=slack_date(talk.starts_at, talk.timezone),
+                    )
+                )
+            if link_changed and talk.stream_url:
+                lines.append(t(lang, "notice.changed.link", new=talk.stream_url))
+            send_once(
+                self.db,
+                key=f"change_dm:{run.id}:{user_id}",
+                talk_id=talk_id,
+                kind="change_dm",
+                recipient=user_id,
+                send=partial(self.slack.post_message, channel=user_id, text="\n".join(lines)),
+            )
 
     # Cancel --------------------------------------------------------------------------------------------
 
@@ -318,20 +422,8 @@ class TalkService:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "cancel")
             talk.status = TalkStatus.CANCELLED
             talk.cancel_reason = reason or None
+            start_flow(session, talk_id=talk_id, flow="cancelled", args=_by(actor))
         logger.info("Talk %s cancelled by %s", talk_id, actor.user_id)
-
-    def after_cancel(self, *, actor: Actor, talk_id: int) -> None:
-        """Mark the announcement, tell everyone who was going, confirm to the canceller."""
-        try:
-            self.refresh_announcement(talk_id, now=True)
-        except SlackGatewayError as exc:
-            logger.warning("Marking the announcement of talk %s cancelled failed: %s", talk_id, exc.error)
-        told = self.notify_cancelled(talk_id, by=actor.user_id)
-        self.hooks.fire("talk_cancelled", talk_id)
-        with self.db.session() as session:
-            talk = repo.get_talk(session=session, talk_id=talk_id)
-        if talk is not None:
-            self._tell(actor.user_id, t(actor.lang, "confirm.cancelled", title=talk.title, count=told))
 
     def notify_cancelled(self, talk_id: int, *, by: str) -> int:
         """DM everyone who was going, exactly once each (safe to re-run after a crash)."""
@@ -410,3 +502,8 @@ class TalkService:
             self._ephemeral(channel_id, user_id, text)
         else:
             self._tell(user_id, text)
+
+
+def _by(actor: Actor) -> dict[str, str]:
+    """Flow arguments naming who acted, in their language (for confirmations and notices)."""
+    return {"by": actor.user_id, "lang": actor.lang}

@@ -1,0 +1,1 @@
+"""Metrics and other views into a running bot."""

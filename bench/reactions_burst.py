@@ -74,25 +74,21 @@ def prepare(url: str, fake: FakeSlack) -> tuple[int, str, str]:
     upgrade(db.engine)
     container = build_container(settings, db=db)
     start = datetime.now(UTC) + timedelta(minutes=5)
-    with db.session() as session:
-        talk = repo.create_talk(
-            session=session,
-            data=TalkInput(
-                title="Burst test",
-                speaker_ids=[SPEAKER],
-                starts_at=start,
-                duration_minutes=60,
-                channel_id=CHANNEL,
-                stream_kind=StreamKind.MANUAL,
-                stream_url="https://zoom.example.com/j/1",
-            ),
-            team_id="T1",
-            organiser_id=ORGANISER,
-            timezone="UTC",
-            source_view_id=None,
-        )
-        talk_id = talk.id
-    container.talks.announce(talk_id, actor=Actor(user_id=ORGANISER, team_id="T1", lang="en"))
+    organiser = Actor(user_id=ORGANISER, team_id="T1", lang="en")
+    talk_id = container.talks.create_talk(
+        actor=organiser,
+        data=TalkInput(
+            title="Burst test",
+            speaker_ids=[SPEAKER],
+            starts_at=start,
+            duration_minutes=60,
+            channel_id=CHANNEL,
+            stream_kind=StreamKind.MANUAL,
+            stream_url="https://zoom.example.com/j/1",
+        ),
+        view_id=None,
+    )
+    container.talks.run_flows(talk_id)  # the announcement, as after the modal's ack
     assert container.lifecycle.go_live(talk_id), "go-live failed"
     container.refresher.flush()
     with db.session() as session:

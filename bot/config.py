@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     SCHEDULER_SYNC_SECONDS: float = Field(default=10, ge=0.5, le=300)
     # Minimum seconds between two chat.update calls on the same message (Slack Tier 3 is shared workspace-wide).
     MESSAGE_UPDATE_INTERVAL: float = Field(default=3.0, ge=0)
+    # How long a private channel's member list is trusted (who may see its talks); someone who leaves the channel
+    # stops seeing its talks, reminders and links within this many seconds. 0: ask Slack every time.
+    CHANNEL_MEMBERS_CACHE_SECONDS: float = Field(default=60, ge=0, le=3600)
     # Talk flows (bot/flows): a failed step is retried after FLOW_RETRY_BASE_SECONDS, doubling up to
     # FLOW_RETRY_MAX_SECONDS, FLOW_MAX_ATTEMPTS times; then the organiser is told.
     FLOW_RETRY_BASE_SECONDS: float = Field(default=5, ge=0)

@@ -58,7 +58,12 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     # The survey fan-out paces itself and must see each 429: its own client, without the SDK's retry handlers.
     fanout_client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL, retries=False)
     quick_client = make_web_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL, retries=False, timeout=2)
-    slack = SlackGateway(client, fanout_client=fanout_client, quick_client=quick_client)
+    slack = SlackGateway(
+        client,
+        fanout_client=fanout_client,
+        quick_client=quick_client,
+        membership_ttl=settings.CHANNEL_MEMBERS_CACHE_SECONDS,
+    )
     refresher = Refresher(settings.MESSAGE_UPDATE_INTERVAL)
     flows = FlowRunner(settings=settings, db=db, flows=FLOWS, on_failed=tell_organiser)
     pulse = ReactionPulse(settings=settings, db=db)

@@ -30,11 +30,13 @@ def parse_offsets(raw: str | None) -> list[int] | None:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acted: their user and team ids and their language."""
+    """Who acted: their user and team ids and their language. `internal`: the person belongs to the installed
+    workspace and acted from it (False for Slack Connect guests, and whenever that could not be established)."""
 
     user_id: str
     team_id: str
     lang: str
+    internal: bool = False
 
 
 class UserFacingError(Exception):

@@ -1,22 +1,23 @@
-"""HTTP surface: POST /slack/events (Bolt), GET /healthz and GET /metrics, as a WSGI app for gunicorn."""
+"""HTTP surface: POST /slack/events (the edge checks, then Bolt), GET /healthz and GET /metrics, as a WSGI app for
+gunicorn."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.db.session import Database
+from bot.middleware.edge import SlackEdge
 from bot.observability.metrics import metrics_view
 
 
-def create_web_app(app: App, db: Database) -> Flask:
+def create_web_app(app: App, db: Database, *, signing_secret: str) -> Flask:
     web = Flask("lunchlearn")
-    handler = SlackRequestHandler(app)
+    edge = SlackEdge(app, signing_secret=signing_secret)
 
     @web.post("/slack/events")
     def slack_events() -> Response:
-        return handler.handle(request)  # type: ignore[no-any-return]
+        return edge.handle(request)
 
     @web.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

@@ -365,7 +365,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable() -> None:
     app = App(token="xoxb-x", signing_secret="s", token_verification_enabled=False)
     database = Database.from_url("postgresql+psycopg://nobody@127.0.0.1:1/x")
     try:
-        response = create_web_app(app, database).test_client().get("/healthz")
+        response = create_web_app(app, database, signing_secret="s").test_client().get("/healthz")
     finally:
         database.engine.dispose()
     assert response.status_code == 503
@@ -376,7 +376,7 @@ def test_healthz_answers_200_when_the_database_answers() -> None:
     app = App(token="xoxb-x", signing_secret="s", token_verification_enabled=False)
     database = Database.from_url("sqlite://")
     try:
-        response = create_web_app(app, database).test_client().get("/healthz")
+        response = create_web_app(app, database, signing_secret="s").test_client().get("/healthz")
     finally:
         database.engine.dispose()
     assert response.status_code == 200

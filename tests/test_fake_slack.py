@@ -459,6 +459,29 @@ def test_conversations_info(fake: FakeSlack, client: WebClient) -> None:
         assert error_of(exc_info) == "channel_not_found"
 
 
+def test_conversations_members_pages_with_a_cursor(fake: FakeSlack, client: WebClient) -> None:
+    people = [f"U{n:04d}" for n in range(250)]
+    fake.add_channel("GPRIV", is_private=True, is_member=True, members=people)
+    fake.add_channel("GHIDDEN", is_private=True, is_member=False, members=["U0001"])
+    seen: list[str] = []
+    cursor = ""
+    pages = 0
+    while True:
+        page = client.conversations_members(channel="GPRIV", limit=100, cursor=cursor or None)
+        seen += page["members"]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 3 and seen == [*people, "UBOT"]
+    with pytest.raises(SlackApiError) as exc_info:
+        client.conversations_members(channel="GHIDDEN")
+    assert error_of(exc_info) == "channel_not_found"
+    with pytest.raises(SlackApiError) as exc_info:
+        client.conversations_members(channel="GPRIV", cursor="bogus")
+    assert error_of(exc_info) == "invalid_cursor"
+
+
 def test_conversations_join(fake: FakeSlack, client: WebClient) -> None:
     fake.add_channel("CPUB", is_member=False)
     fake.add_channel("GPRIV", is_private=True, is_member=True)

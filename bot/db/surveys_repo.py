@@ -212,6 +212,17 @@ def messages_of_user(*, session: Session, talk_id: int, user_id: str) -> Sequenc
     return session.execute(stmt.order_by(SurveyMessage.id)).scalars().all()
 
 
+def was_sent_invite(*, session: Session, talk_id: int, user_id: str) -> bool:
+    """Whether this person's survey DM went out (or was being sent when a worker stopped): only they may answer."""
+    stmt = select(SurveyMessage.id).where(
+        SurveyMessage.talk_id == talk_id,
+        SurveyMessage.user_id == user_id,
+        SurveyMessage.kind == INVITE,
+        SurveyMessage.status.in_([SurveyMessageStatus.SENT, SurveyMessageStatus.SENDING]),
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
 # Answers -------------------------------------------------------------------------------------------------------------
 
 
@@ -241,6 +252,11 @@ def upsert_answer(*, session: Session, talk_id: int, user_id: str, fields: dict[
 def answers_for(*, session: Session, talk_id: int) -> Sequence[SurveyAnswer]:
     stmt = select(SurveyAnswer).where(SurveyAnswer.talk_id == talk_id).order_by(SurveyAnswer.id)
     return session.execute(stmt).scalars().all()
+
+
+def answer_count(*, session: Session, talk_id: int) -> int:
+    stmt = select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.talk_id == talk_id)
+    return int(session.execute(stmt).scalar_one())
 
 
 def answered_user_ids(*, session: Session, talk_id: int) -> set[str]:

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "Paste the link people will use to join (https://...).",
     "error.stream_url.invalid": "That isn't a valid link. Paste a full https:// address.",
     "error.stream_url.not_https": "Use a secure https:// link.",
+    "error.stream_url.characters": "A link can't contain spaces, quotes, <, >, | or invisible characters. Paste the plain https:// address.",
     # Announcement
     "announcement.fallback": "Lunch & learn: {title} on {when}",
     "announcement.when": "*When:* {when} ({duration} min)",
@@ -89,12 +90,14 @@ MESSAGES: dict[str, str] = {
     "flows.what.rsvp": "updating the RSVPs of",
     "notice.talk_missing": "I can't find that talk any more.",
     "refusal.not_allowed": "Only the organiser, the speakers or a workspace admin can {action} *{title}*.",
+    "refusal.external": "Only people of this workspace can plan talks. You can still RSVP and ask questions.",
     "refusal.action.edit": "edit",
     "refusal.action.cancel": "cancel",
     "refusal.not_editable": "*{title}* is {status}, so it can't be changed any more.",
     "error.generic": "Something went wrong on my side ({error}). Nothing was lost; please try again in a moment.",
     "error.slack_slow": "Slack is answering slowly right now, so nothing was saved. Please submit again.",
     "error.slack_slow_dm": "Slack was answering slowly, so what you just submitted was *not* saved. Please open the form and try again.",
+    "error.form_incomplete": "This form reached me incomplete. Please submit it again.",
     # Cancel modal
     "modal.cancel.title": "Cancel talk",
     "modal.cancel.submit": "Cancel talk",
@@ -105,9 +108,9 @@ MESSAGES: dict[str, str] = {
     "help.text": "*lunchlearn* runs lunch & learn talks in Slack.\n"
     "• `/lunchlearn new [title]`: plan a talk and announce it\n"
     "• `/lunchlearn list`: upcoming talks\n"
-    "• `/lunchlearn ask [anon] <question>`: ask the live talk in this channel a question\n"
-    "• `/lunchlearn report <talk>`: the feedback report again (organiser and speakers)\n"
-    "• `/lunchlearn export <talk>`: the survey answers as CSV (organiser)\n"
+    "• `/lunchlearn ask [anon] &lt;question&gt;`: ask the live talk in this channel a question\n"
+    "• `/lunchlearn report &lt;talk&gt;`: the feedback report again (organiser and speakers)\n"
+    "• `/lunchlearn export &lt;talk&gt;`: the survey answers as CSV (organiser)\n"
     "• `/lunchlearn help`: this message",
     "help.unknown": "I don't know `{sub}`.",
     "list.empty": "No upcoming talks. Plan one with `/lunchlearn new`.",
@@ -214,7 +217,7 @@ MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: Ask a question",
         "questions.ask.advance_button": ":raising_hand: Ask in advance",
-        "questions.ask.hint": "Ask with the button, with `/lunchlearn ask <question>`, or reply in this thread. Vote for the questions you want answered.",
+        "questions.ask.hint": "Ask with the button, with `/lunchlearn ask &lt;question&gt;`, or reply in this thread. Vote for the questions you want answered.",
         "questions.modal.title": "Ask a question",
         "questions.modal.submit": "Ask",
         "questions.modal.close": "Cancel",
@@ -335,7 +338,7 @@ MESSAGES.update(
         "report.question": "• {text} ({votes} votes)",
         "report.reactions": "*Reactions:* {totals}",
         "report.reactions.none": "*Reactions:* none recorded",
-        "report.withheld": ":lock: Fewer than {min} answers so far ({count}): the speakers get the results once {min} people have answered.",
+        "report.withheld": ":lock: {count} answers so far. Ratings and comments are shown to nobody until {min} people have answered, so no single answer can be traced.",
         "report.summary": ":bar_chart: Feedback on *{title}*: {count} answers, overall {overall}/5, usefulness {usefulness}/5. Thanks to everyone who answered!",
         "report.charts": "Charts for {title}",
         "chart.ratings.title": "Ratings",
@@ -344,13 +347,14 @@ MESSAGES.update(
         "chart.timeline.title": "Reactions per minute",
         "chart.timeline.x": "Minutes since the start",
         "chart.timeline.y": "Reactions",
-        "command.report.usage": "Use `/lunchlearn report <talk id or title>` or `/lunchlearn export <talk id or title>`.",
+        "command.report.usage": "Use `/lunchlearn report &lt;talk id or title&gt;` or `/lunchlearn export &lt;talk id or title&gt;`.",
         "command.talk_not_found": 'I can\'t find a talk matching "{query}".',
         "command.report.not_allowed": "Only the organiser and the speakers of *{title}* can get its feedback report.",
         "command.export.not_allowed": "Only the organiser of *{title}* can export its answers.",
         "command.report.no_survey": "*{title}* has no feedback survey yet: it starts when the talk ends.",
         "command.report.sent": "I've sent you the feedback report on *{title}* by DM.",
-        "command.report.withheld": "The results of *{title}* reach speakers once {min} people have answered ({count} so far).",
+        "command.report.withheld": "*{title}*: {count} answers so far. Ratings and comments are shown once {min} people have answered.",
+        "survey.not_recipient": "This survey wasn't sent to you, so I can't take your answer.",
         "command.export.sent": "I've sent you the answers to *{title}* as a CSV file by DM.",
         "export.comment": "Answers to the feedback survey on *{title}* (names only for people who chose to share them).",
     }

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.stream_url.missing": "参加用のリンク（https://...）を貼り付けてください。",
     "error.stream_url.invalid": "有効なリンクではありません。https:// から始まる完全なアドレスを貼り付けてください。",
     "error.stream_url.not_https": "安全な https:// のリンクを使ってください。",
+    "error.stream_url.characters": "リンクに空白、引用符、<、>、| や見えない文字は使えません。https:// のアドレスだけを貼り付けてください。",
     # Announcement
     "announcement.fallback": "ランチ勉強会：{title}（{when}）",
     "announcement.when": "*日時：* {when}（{duration}分）",
@@ -89,12 +90,14 @@ MESSAGES: dict[str, str] = {
     "flows.what.rsvp": "参加登録の反映",
     "notice.talk_missing": "その勉強会は見つかりませんでした。",
     "refusal.not_allowed": "*{title}* を{action}できるのは、主催者・発表者・ワークスペース管理者だけです。",
+    "refusal.external": "トークを企画できるのはこのワークスペースのメンバーだけです。参加登録と質問はできます。",
     "refusal.action.edit": "編集",
     "refusal.action.cancel": "中止",
     "refusal.not_editable": "*{title}* は{status}のため、変更できません。",
     "error.generic": "こちら側で問題が発生しました（{error}）。データは失われていません。少し待ってからもう一度お試しください。",
     "error.slack_slow": "Slack の応答が遅いため、何も保存されていません。もう一度送信してください。",
     "error.slack_slow_dm": "Slack の応答が遅かったため、先ほど送信した内容は保存されていません。フォームを開いてもう一度お試しください。",
+    "error.form_incomplete": "フォームの内容が正しく届きませんでした。もう一度送信してください。",
     # Cancel modal
     "modal.cancel.title": "勉強会を中止",
     "modal.cancel.submit": "中止する",
@@ -105,9 +108,9 @@ MESSAGES: dict[str, str] = {
     "help.text": "*lunchlearn* はSlackでランチ勉強会を運営します。\n"
     "• `/lunchlearn new [タイトル]`：勉強会を企画して告知する\n"
     "• `/lunchlearn list`：今後の勉強会\n"
-    "• `/lunchlearn ask [匿名] <質問>`：このチャンネルで配信中の勉強会に質問する\n"
-    "• `/lunchlearn report <勉強会>`：フィードバックレポートを再送（主催者・発表者）\n"
-    "• `/lunchlearn export <勉強会>`：アンケート回答をCSVで取得（主催者）\n"
+    "• `/lunchlearn ask [匿名] &lt;質問&gt;`：このチャンネルで配信中の勉強会に質問する\n"
+    "• `/lunchlearn report &lt;勉強会&gt;`：フィードバックレポートを再送（主催者・発表者）\n"
+    "• `/lunchlearn export &lt;勉強会&gt;`：アンケート回答をCSVで取得（主催者）\n"
     "• `/lunchlearn help`：このメッセージ",
     "help.unknown": "`{sub}` というコマンドはありません。",
     "list.empty": "予定されている勉強会はありません。`/lunchlearn new` で企画しましょう。",
@@ -214,7 +217,7 @@ MESSAGES.update(
     {
         "questions.ask.button": ":raising_hand: 質問する",
         "questions.ask.advance_button": ":raising_hand: 事前に質問する",
-        "questions.ask.hint": "ボタン、`/lunchlearn ask <質問>`、またはこのスレッドへの返信で質問できます。答えてほしい質問に投票してください。",
+        "questions.ask.hint": "ボタン、`/lunchlearn ask &lt;質問&gt;`、またはこのスレッドへの返信で質問できます。答えてほしい質問に投票してください。",
         "questions.modal.title": "質問する",
         "questions.modal.submit": "送信",
         "questions.modal.close": "キャンセル",
@@ -335,7 +338,7 @@ MESSAGES.update(
         "report.question": "• {text}（{votes} 票）",
         "report.reactions": "*リアクション:* {totals}",
         "report.reactions.none": "*リアクション:* 記録なし",
-        "report.withheld": ":lock: 回答が {min} 件未満です（現在 {count} 件）。{min} 人が回答すると発表者に結果が届きます。",
+        "report.withheld": ":lock: 現在の回答は {count} 件です。回答者が特定されないよう、{min} 人が回答するまで評価とコメントは誰にも表示しません。",
         "report.summary": ":bar_chart: *{title}* のフィードバック: 回答 {count} 件、全体 {overall}/5、有用性 {usefulness}/5。ご回答ありがとうございました！",
         "report.charts": "{title} のグラフ",
         # Chart texts stay in English: matplotlib's bundled fonts have no Japanese glyphs.
@@ -345,13 +348,14 @@ MESSAGES.update(
         "chart.timeline.title": "Reactions per minute",
         "chart.timeline.x": "Minutes since the start",
         "chart.timeline.y": "Reactions",
-        "command.report.usage": "`/lunchlearn report <発表のIDかタイトル>` または `/lunchlearn export <発表のIDかタイトル>` と入力してください。",
+        "command.report.usage": "`/lunchlearn report &lt;発表のIDかタイトル&gt;` または `/lunchlearn export &lt;発表のIDかタイトル&gt;` と入力してください。",
         "command.talk_not_found": "「{query}」に一致する発表が見つかりません。",
         "command.report.not_allowed": "*{title}* のフィードバックレポートは主催者と発表者だけが受け取れます。",
         "command.export.not_allowed": "*{title}* の回答をエクスポートできるのは主催者だけです。",
         "command.report.no_survey": "*{title}* のアンケートはまだありません。発表の終了時に始まります。",
         "command.report.sent": "*{title}* のフィードバックレポートをDMで送りました。",
-        "command.report.withheld": "*{title}* の結果は {min} 人が回答すると発表者に届きます（現在 {count} 人）。",
+        "command.report.withheld": "*{title}*: 現在の回答は {count} 件です。{min} 人が回答すると評価とコメントを表示します。",
+        "survey.not_recipient": "このアンケートはあなたに送られていないため、回答を受け付けられません。",
         "command.export.sent": "*{title}* の回答をCSVファイルとしてDMで送りました。",
         "export.comment": "*{title}* のフィードバックアンケートの回答です（名前は共有を選んだ人のみ）。",
     }

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -31,6 +32,9 @@ from bot.i18n import normalize_locale
 from bot.observability.metrics import slack_rate_limited, slack_rate_limited_url
 
 logger = logging.getLogger(__name__)
+
+# Where Slack's response_url points (commercial Slack and GovSlack).
+RESPONSE_URL_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
 
 
 # Slack errors that say nothing about the request itself: trying again later can succeed. Everything else (a
@@ -81,6 +85,7 @@ class SlackUser:
     lang: str
     tz: str | None
     is_admin: bool
+    team_id: str | None = None  # the user's home workspace (a Slack Connect guest's differs from ours)
 
 
 class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
@@ -143,6 +148,7 @@ class SlackGateway:
         fanout_client: WebClient | None = None,
         quick_client: WebClient | None = None,
         user_cache_ttl: float = 3600,
+        membership_ttl: float = 60,
     ) -> None:
         self.client = client
         self.fanout_client = fanout_client or client
@@ -151,6 +157,10 @@ class SlackGateway:
         self.quick_client = quick_client or client
         self._users: TTLCache[str, SlackUser] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
         self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(maxsize=10_000, ttl=user_cache_ttl)
+        # Who may see a talk in a private channel: short-lived, so someone who leaves stops seeing it within a minute.
+        self._members: TTLCache[str, frozenset[str]] = TTLCache(maxsize=2_000, ttl=membership_ttl)
+        self._private: TTLCache[str, bool] = TTLCache(maxsize=2_000, ttl=membership_ttl)
+        self._team_id: str | None = None
         self._lock = threading.Lock()
 
     def _client_for_call(self, method: str, quick: bool) -> WebClient:
@@ -302,7 +312,13 @@ class SlackGateway:
             return None  # a missing link never blocks a confirmation
 
     def respond(self, response_url: str, *, text: str, blocks: Sequence[Block] | None = None) -> None:
-        """Reply through a slash command's response_url (works in channels the bot is not in)."""
+        """Reply through a slash command's response_url (works in channels the bot is not in).
+
+        Only to Slack's response URL hosts (or the configured SLACK_API_URL's, for tests): the URL comes from the
+        request body, and posting wherever it points would make the bot a relay for anyone who can send one."""
+        if not self.response_url_allowed(response_url):
+            logger.warning("Refused to post to a response_url on %r", urlsplit(response_url).hostname)
+            return
         try:
             result = WebhookClient(response_url, timeout=10).send(
                 text=text, blocks=_blocks(blocks), response_type="ephemeral"
@@ -311,6 +327,17 @@ class SlackGateway:
             raise SlackGatewayError("response_url", type(exc).__name__) from None
         if result.status_code >= 300:
             raise SlackGatewayError("response_url", f"http_{result.status_code}")
+
+    def response_url_allowed(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme == "https" and parts.hostname in RESPONSE_URL_HOSTS and port in (None, 443):
+            return True
+        api = urlsplit(self.client.base_url)
+        return (parts.scheme, parts.hostname, port) == (api.scheme, api.hostname, api.port) and bool(api.hostname)
 
     def find_own_message(
         self, *, channel: str, event_type: str, payload_match: dict[str, Any], oldest: str
@@ -425,6 +452,7 @@ class SlackGateway:
                 lang=normalize_locale(info.get("locale")),
                 tz=info.get("tz") or None,
                 is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+                team_id=str(info.get("team_id") or "") or None,
             )
         except SlackGatewayError:
             # Not cached: the next call tries again.
@@ -463,6 +491,59 @@ class SlackGateway:
 
     def email_of(self, user_id: str) -> str | None:
         return self.profile(user_id)[1]
+
+    def installed_team_id(self) -> str | None:
+        """The workspace this bot is installed in (auth.test, once); None while Slack cannot tell us."""
+        if self._team_id is None:
+            try:
+                team = str(self.auth_test()[0].get("team_id") or "")
+            except SlackGatewayError:
+                return None  # not cached: the next call asks again; meanwhile nobody counts as ours
+            with self._lock:
+                self._team_id = team or None
+        return self._team_id
+
+    def channel_is_private(self, channel: str) -> bool:
+        """Whether a channel is private (cached briefly). A channel Slack will not describe counts as private."""
+        with self._lock:
+            cached = self._private.get(channel)
+        if cached is not None:
+            return cached
+        try:
+            info = self._call("conversations.info", channel=channel)["channel"]
+            private = bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        except SlackGatewayError as exc:
+            if exc.error != "channel_not_found":
+                return True  # fail closed, uncached
+            private = True
+        with self._lock:
+            self._private[channel] = private
+        return private
+
+    def channel_members(self, channel: str) -> frozenset[str] | None:
+        """Members of a channel (conversations.members, every page), cached briefly; None when Slack fails."""
+        with self._lock:
+            cached = self._members.get(channel)
+        if cached is not None:
+            return cached
+        members: set[str] = set()
+        cursor: str | None = None
+        try:
+            for _ in range(500):  # bounded: 500 pages of 1,000 is far beyond any lunch-talk channel
+                args: dict[str, Any] = {"channel": channel, "limit": 1000}
+                if cursor:
+                    args["cursor"] = cursor
+                data = self._call("conversations.members", **args)
+                members.update(str(m) for m in data.get("members") or [])
+                cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except SlackGatewayError:
+            return None  # uncached: the caller fails closed and the next call asks again
+        found = frozenset(members)
+        with self._lock:
+            self._members[channel] = found
+        return found
 
     def auth_test(self) -> tuple[dict[str, Any], list[str]]:
         """auth.test's body and the token's scopes (from the x-oauth-scopes header)."""

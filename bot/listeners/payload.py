@@ -15,7 +15,8 @@ from bot.domain import Actor
 @dataclass(frozen=True)
 class Origin:
     user_id: str
-    team_id: str
+    team_id: str  # the person's own workspace
+    payload_team_id: str  # the workspace the payload comes from (differs for Slack Connect guests)
     channel_id: str | None  # None in modals and on the Home tab
 
 
@@ -27,17 +28,20 @@ def origin(context: BoltContext, body: dict[str, Any]) -> Origin:
     rights belong to their own."""
     user = body.get("user")
     own_team = user.get("team_id") if isinstance(user, dict) else None
+    team = body.get("team")
+    payload_team = (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or context.team_id
     return Origin(
         user_id=str(context.user_id or ""),
-        team_id=str(own_team or context.team_id or ""),
+        team_id=str(own_team or payload_team or ""),
+        payload_team_id=str(payload_team or ""),
         channel_id=context.channel_id,
     )
 
 
-def user_and_team(context: BoltContext, body: dict[str, Any]) -> tuple[str, str]:
-    """(user id, team id) of the person who typed, clicked or submitted."""
+def user_and_team(context: BoltContext, body: dict[str, Any]) -> tuple[str, str, str]:
+    """(user id, the user's own team id, the payload's team id) of the person who typed, clicked or submitted."""
     who = origin(context, body)
-    return who.user_id, who.team_id
+    return who.user_id, who.team_id, who.payload_team_id
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,13 @@ def id_button(container: Container, run: Callable[[Click], None]) -> Callable[..
         except (TypeError, ValueError):
             return
         who = origin(context, body)
-        actor = container.talks.actor(who.user_id, who.team_id)
+        actor = container.talks.actor(who.user_id, who.team_id, who.payload_team_id)
         run(Click(actor=actor, target_id=target_id, channel_id=who.channel_id, body=body))
 
     return handle_id_button
+
+
+def id_in(text: object) -> int:
+    """The id a modal carries in private_metadata; 0 (no row has it) when it holds none."""
+    raw = str(text or "")
+    return int(raw) if raw.isascii() and raw.isdigit() else 0

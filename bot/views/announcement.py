@@ -18,14 +18,24 @@ from slack_sdk.models.metadata import Metadata
 from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t
-from bot.views.formatting import fallback_time, google_calendar_link, mentions, slack_date, truncate
+from bot.views.formatting import (
+    fallback_time,
+    google_calendar_link,
+    mention,
+    mentions,
+    mrkdwn_escape,
+    mrkdwn_link,
+    plain,
+    slack_date,
+    truncate,
+)
 from bot.views.questions import advance_ask_button
 
 
 def announcement_text(talk: Talk) -> str:
     """Notification/fallback text (no blocks)."""
     when = fallback_time(talk.starts_at, talk.timezone)
-    return t(talk.language, "announcement.fallback", title=talk.title, when=when)
+    return t(talk.language, "announcement.fallback", title=mrkdwn_escape(talk.title), when=when)
 
 
 def announcement_metadata(talk: Talk) -> Metadata:
@@ -36,10 +46,10 @@ def _stream_line(talk: Talk, link: str | None) -> str:
     lang = talk.language
     kind = t(lang, f"stream.{talk.stream_kind.value}")
     if talk.stream_kind is StreamKind.MANUAL and talk.stream_url:
-        return t(lang, "announcement.stream", stream=f"<{talk.stream_url}|{kind}>")
+        return t(lang, "announcement.stream", stream=mrkdwn_link(talk.stream_url, kind))
     if link and talk.announce_link:
         # YouTube/Meet links appear at go-live, and here too when the organiser asked for it.
-        return t(lang, "announcement.stream", stream=f"<{link}|{kind}>")
+        return t(lang, "announcement.stream", stream=mrkdwn_link(link, kind))
     return t(lang, "announcement.stream", stream=t(lang, "announcement.stream.pending", kind=kind))
 
 
@@ -60,7 +70,7 @@ def _menu_options(talk: Talk) -> list[Option]:
 def build_announcement(talk: Talk, *, going_count: int, link: str | None = None) -> list[Block]:
     lang = talk.language
     cancelled = talk.status is TalkStatus.CANCELLED
-    title = t(lang, "announcement.cancelled_prefix", title=talk.title) if cancelled else talk.title
+    title = t(lang, "announcement.cancelled_prefix", title=plain(talk.title)) if cancelled else plain(talk.title)
     when = slack_date(talk.starts_at, talk.timezone)
     details = "\n".join(
         [
@@ -71,12 +81,12 @@ def build_announcement(talk: Talk, *, going_count: int, link: str | None = None)
     )
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150)), SectionBlock(text=MarkdownTextObject(text=details))]
     if talk.description:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(talk.description, 3000))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn_escape(talk.description), 3000))))
 
     status_line = {
         TalkStatus.LIVE: t(lang, "announcement.status.live"),
         TalkStatus.ENDED: t(lang, "announcement.status.ended"),
-        TalkStatus.CANCELLED: t(lang, "announcement.status.cancelled_reason", reason=talk.cancel_reason)
+        TalkStatus.CANCELLED: t(lang, "announcement.status.cancelled_reason", reason=mrkdwn_escape(talk.cancel_reason))
         if talk.cancel_reason
         else t(lang, "announcement.status.cancelled"),
     }.get(talk.status)
@@ -87,7 +97,7 @@ def build_announcement(talk: Talk, *, going_count: int, link: str | None = None)
         ContextBlock(
             elements=[
                 MarkdownTextObject(text=t(lang, "announcement.going", count=going_count)),
-                MarkdownTextObject(text=t(lang, "announcement.organiser", organiser=f"<@{talk.organiser_id}>")),
+                MarkdownTextObject(text=t(lang, "announcement.organiser", organiser=mention(talk.organiser_id))),
             ]
         )
     )

@@ -7,7 +7,9 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.i18n import t
-from bot.views.formatting import truncate
+from bot.views.formatting import mrkdwn_escape, truncate
+
+CANCEL_REASON_MAX = 500
 
 
 def build_cancel_modal(lang: str, *, talk_id: int, title: str) -> View:
@@ -19,12 +21,16 @@ def build_cancel_modal(lang: str, *, talk_id: int, title: str) -> View:
         close=t(lang, "modal.cancel.close"),
         private_metadata=str(talk_id),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "modal.cancel.body", title=title), 3000))),
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(t(lang, "modal.cancel.body", title=mrkdwn_escape(title)), 3000))
+            ),
             InputBlock(
                 block_id=ids.BLOCK_CANCEL_REASON,
                 label=t(lang, "modal.cancel.reason"),
                 optional=True,
-                element=PlainTextInputElement(action_id=ids.ACTION_CANCEL_REASON, multiline=True, max_length=500),
+                element=PlainTextInputElement(
+                    action_id=ids.ACTION_CANCEL_REASON, multiline=True, max_length=CANCEL_REASON_MAX
+                ),
             ),
         ],
     )

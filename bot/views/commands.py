@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 
 from bot.db.models import Talk, TalkStatus
 from bot.i18n import t
-from bot.views.formatting import mentions, slack_date, truncate
+from bot.views.formatting import mentions, mrkdwn_escape, mrkdwn_link, slack_date, truncate
 
 LIST_MAX = 20  # one section per talk keeps the reply far below the 50-block limit
 
@@ -16,7 +16,7 @@ LIST_MAX = 20  # one section per talk keeps the reply far below the 50-block lim
 def build_help(lang: str, *, unknown: str | None = None) -> list[Block]:
     text = t(lang, "help.text")
     if unknown:
-        text = t(lang, "help.unknown", sub=truncate(unknown, 50)) + "\n" + text
+        text = t(lang, "help.unknown", sub=mrkdwn_escape(truncate(unknown, 50))) + "\n" + text
     return [SectionBlock(text=MarkdownTextObject(text=text))]
 
 
@@ -28,13 +28,13 @@ def build_talk_list(lang: str, talks: Sequence[Talk], *, permalinks: dict[int, s
         line = t(
             lang,
             "list.item",
-            title=talk.title,
+            title=mrkdwn_escape(talk.title),
             when=slack_date(talk.starts_at, talk.timezone),
             speakers=mentions(talk.speaker_ids),
             live=t(lang, "list.live") if talk.status is TalkStatus.LIVE else "",
         )
         if link := permalinks.get(talk.id):
-            line += f" · <{link}|{t(lang, 'list.link')}>"
+            line += " · " + mrkdwn_link(link, t(lang, "list.link"))
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(line, 3000))))
     if more:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "list.more", count=more))]))

@@ -19,13 +19,16 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.db.models import Talk
 from bot.i18n import t
-from bot.views.formatting import mentions, slack_date, truncate
+from bot.views.formatting import mentions, mrkdwn_escape, slack_date, truncate
 
 SECTION_MAX = 10  # talks per section: 4 sections x (2 blocks x 10) stays under the Home tab's 100 blocks
 
 
 def _talk_line(talk: Talk) -> str:
-    return truncate(f"*{talk.title}*\n{slack_date(talk.starts_at, talk.timezone)} · {mentions(talk.speaker_ids)}", 3000)
+    return truncate(
+        f"*{mrkdwn_escape(talk.title)}*\n{slack_date(talk.starts_at, talk.timezone)} · {mentions(talk.speaker_ids)}",
+        3000,
+    )
 
 
 def _section(lang: str, title_key: str, talks: Sequence[Talk], *, going: set[int], rsvp: bool) -> list[Block]:

@@ -16,7 +16,7 @@ from slack_sdk.models.metadata import Metadata
 from bot import ids
 from bot.db.models import Talk, TalkStatus
 from bot.i18n import t
-from bot.views.formatting import mentions, slack_date, truncate
+from bot.views.formatting import mentions, mrkdwn_escape, plain, safe_url, slack_date, truncate
 
 
 def live_metadata(talk: Talk) -> Metadata:
@@ -32,20 +32,25 @@ def reminder_metadata(talk: Talk, lead_minutes: int) -> Metadata:
 
 def live_text(talk: Talk, url: str | None) -> str:
     lang = talk.language
+    title = mrkdwn_escape(talk.title)
     if talk.status is TalkStatus.ENDED:
-        return t(lang, "live.ended", title=talk.title)
-    return t(lang, "live.fallback", title=talk.title, url=url or "")
+        return t(lang, "live.ended", title=title)
+    return t(lang, "live.fallback", title=title, url=mrkdwn_escape(safe_url(url) or ""))
 
 
 def build_live_post(talk: Talk, *, url: str | None, extra: list[Block]) -> list[Block]:
     """The live post; `extra`: the reactions legend and pulse, the Ask button (bot/services/talks/live_post.py)."""
     lang = talk.language
     if talk.status is TalkStatus.ENDED:
-        return [SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "live.ended", title=talk.title), 3000)))]
-    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "live.header", title=talk.title), 150))]
+        ended = t(lang, "live.ended", title=mrkdwn_escape(talk.title))
+        return [SectionBlock(text=MarkdownTextObject(text=truncate(ended, 3000)))]
+    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "live.header", title=plain(talk.title)), 150))]
+    url = safe_url(url)  # a link Google or a person gave us: never markup, else no link at all
     if url:
-        label = truncate(url, 80)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=t(lang, "live.join", url=url, url_label=label))))
+        # A fixed label: the link itself is not shown as the label, so no text can pose as another address.
+        label = mrkdwn_escape(t(lang, "live.join.button"))
+        line = t(lang, "live.join", url=url.replace("&", "&amp;"), url_label=label)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
         blocks.append(
             ActionsBlock(
                 block_id=ids.BLOCK_LIVE_ACTIONS,
@@ -76,10 +81,15 @@ def lead_text(lang: str, lead_minutes: int) -> str:
 
 
 def reminder_thread_text(talk: Talk) -> str:
-    return t(talk.language, "reminder.text", title=talk.title, when=slack_date(talk.starts_at, talk.timezone))
+    return t(
+        talk.language, "reminder.text", title=mrkdwn_escape(talk.title), when=slack_date(talk.starts_at, talk.timezone)
+    )
 
 
 def reminder_dm_text(talk: Talk, lang: str, lead_minutes: int, url: str | None) -> str:
-    link = t(lang, "reminder.dm.link", url=url) if url else ""
+    url = safe_url(url)
+    link = t(lang, "reminder.dm.link", url=mrkdwn_escape(url)) if url else ""
     when = slack_date(talk.starts_at, talk.timezone)
-    return t(lang, "reminder.dm", title=talk.title, lead=lead_text(lang, lead_minutes), when=when, link=link).strip()
+    return t(
+        lang, "reminder.dm", title=mrkdwn_escape(talk.title), lead=lead_text(lang, lead_minutes), when=when, link=link
+    ).strip()

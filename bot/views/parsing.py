@@ -21,6 +21,7 @@ from bot.domain import (
     parse_offsets,
 )
 from bot.i18n import SUPPORTED, t
+from bot.views.formatting import URL_FORBIDDEN, safe_url
 
 # A start this far in the past is still accepted: the organiser may have filled the form slowly.
 START_GRACE = timedelta(minutes=1)
@@ -42,13 +43,20 @@ def _selected(values: Values, block: str, action: str) -> str | None:
 
 
 def validate_stream_url(raw: str) -> str | None:
-    """The error key for a manual stream link, or None when it is a usable https URL."""
-    if len(raw) > URL_MAX or any(c.isspace() for c in raw):
+    """The error key for a manual stream link, or None when it is a usable https URL. The link is placed in mrkdwn
+    as <url|label>, so characters that could end or split that token (or hide in it) are refused, not repaired."""
+    if len(raw) > URL_MAX or not raw.lower().startswith(("https://", "http://")):
         return "error.stream_url.invalid"
-    parsed = urlparse(raw)
+    if any(c in URL_FORBIDDEN or c.isspace() or not c.isprintable() for c in raw):
+        return "error.stream_url.characters"
+    try:
+        parsed = urlparse(raw)
+        hostname = parsed.hostname
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return "error.stream_url.invalid"
     if parsed.scheme == "http" and parsed.netloc:
         return "error.stream_url.not_https"
-    if parsed.scheme != "https" or not parsed.hostname or "." not in parsed.hostname:
+    if parsed.scheme != "https" or not hostname or "." not in hostname or safe_url(raw) is None:
         return "error.stream_url.invalid"
     return None
 

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot import ids
 from bot.i18n import CATALOGS, DEFAULT, t
-from bot.views.formatting import truncate
+from bot.views.formatting import mrkdwn_escape, truncate
 
 TOP_REACTIONS = 6  # emoji shown with totals; more would wrap on a phone
 
@@ -29,19 +29,19 @@ class Pulse:
 
 
 def emoji_code(name: str) -> str:
-    return f":{name}:"
+    return f":{mrkdwn_escape(name)}:"
 
 
 def legend_label(lang: str, item_key: str) -> str:
     key = f"reactions.legend.{item_key}"
-    return t(lang, key) if key in CATALOGS[DEFAULT] else item_key
+    return t(lang, key) if key in CATALOGS[DEFAULT] else mrkdwn_escape(item_key)
 
 
 def label_for(lang: str, emoji: str, legend: list[LegendItem]) -> str:
     for item in legend:
         if item.emoji == emoji:
             return legend_label(lang, item.key)
-    return emoji
+    return mrkdwn_escape(emoji)
 
 
 def build_legend_blocks(lang: str, legend: list[LegendItem]) -> list[Block]:
@@ -90,5 +90,10 @@ def build_live_post_reaction_blocks(lang: str, pulse: Pulse, legend: list[Legend
 
 def nudge_text(lang: str, *, title: str, emoji: str, count: int, legend: list[LegendItem]) -> str:
     return t(
-        lang, "reactions.nudge", title=title, emoji=emoji_code(emoji), count=count, label=label_for(lang, emoji, legend)
+        lang,
+        "reactions.nudge",
+        title=mrkdwn_escape(title),
+        emoji=emoji_code(emoji),
+        count=count,
+        label=label_for(lang, emoji, legend),
     )

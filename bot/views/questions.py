@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.i18n import t
-from bot.views.formatting import truncate
+from bot.views.formatting import mrkdwn_escape, plain, truncate
 
 MAX_QUESTION = 500
 MAX_BLOCKS = 50
@@ -41,7 +41,7 @@ class QuestionItem:
 
     id: int
     text: str
-    asker: str  # already rendered: "<@U1>", "Anonymous" or "Ana via YouTube"
+    asker: str  # already rendered and escaped mrkdwn: "<@U1>", "Anonymous" or "Ana via YouTube"
     votes: int
     status: str  # open | answered | hidden
     answer: str | None = None
@@ -76,7 +76,7 @@ def advance_ask_button(lang: str, talk_id: int) -> ButtonElement:
 
 
 def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: str) -> View:
-    intro = t(lang, "questions.modal.intro_advance" if advance else "questions.modal.intro", title=title)
+    intro = t(lang, "questions.modal.intro_advance" if advance else "questions.modal.intro", title=mrkdwn_escape(title))
     return View(
         type="modal",
         callback_id=ids.CALLBACK_QUESTION_ASK,
@@ -118,7 +118,7 @@ def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: s
 def question_post_text(lang: str, item: QuestionItem) -> str:
     if item.status == "hidden":
         return t(lang, "questions.post.removed")
-    return truncate(t(lang, "questions.post.fallback", text=item.text), 3000)
+    return truncate(t(lang, "questions.post.fallback", text=mrkdwn_escape(item.text)), 3000)
 
 
 def build_question_post(lang: str, item: QuestionItem) -> list[Block]:
@@ -126,7 +126,7 @@ def build_question_post(lang: str, item: QuestionItem) -> list[Block]:
     if item.status == "hidden":
         return [SectionBlock(text=MarkdownTextObject(text=t(lang, "questions.post.removed")))]
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=truncate(f"> {_quote(item.text)}", 3000))),
+        SectionBlock(text=MarkdownTextObject(text=truncate(f"> {_quote(mrkdwn_escape(item.text))}", 3000))),
         ContextBlock(
             elements=[MarkdownTextObject(text=truncate(t(lang, "questions.post.asked_by", asker=item.asker), 3000))]
         ),
@@ -134,7 +134,7 @@ def build_question_post(lang: str, item: QuestionItem) -> list[Block]:
     if item.status == "answered":
         line = t(lang, "questions.post.answered")
         if item.answer:
-            line += "\n" + t(lang, "questions.post.answer", answer=item.answer)
+            line += "\n" + t(lang, "questions.post.answer", answer=mrkdwn_escape(item.answer))
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(line, 3000))))
     blocks.append(
         ActionsBlock(
@@ -172,7 +172,7 @@ def build_board(
     Shows what fits within Block Kit's 50 blocks and a count of the rest."""
     open_items = [i for i in items if i.status == "open"]
     answered = [i for i in items if i.status == "answered"]
-    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "questions.board.header", title=title), 150))]
+    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "questions.board.header", title=plain(title)), 150))]
     blocks.extend(pulse[:2])
     summary = t(lang, "questions.board.summary", open=len(open_items), answered=len(answered), hidden=hidden)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary)]))
@@ -183,7 +183,9 @@ def build_board(
     shown = (open_items + answered)[:capacity]
     for rank, item in enumerate(shown, start=1):
         key = "questions.board.item" if item.status == "open" else "questions.board.item_answered"
-        text = t(lang, key, rank=rank, text=truncate(item.text, 2500), votes=item.votes, asker=item.asker)
+        text = t(
+            lang, key, rank=rank, text=mrkdwn_escape(truncate(item.text, 2500)), votes=item.votes, asker=item.asker
+        )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000))))
         buttons = []
         if item.status == "open":
@@ -208,13 +210,19 @@ def build_board(
 def build_after_talk(lang: str, *, title: str, items: Sequence[QuestionItem]) -> list[Block]:
     """A speaker's after-talk list of unanswered questions, each with an Answer button."""
     if not items:
-        return [SectionBlock(text=MarkdownTextObject(text=t(lang, "questions.after.none", title=title)))]
+        return [SectionBlock(text=MarkdownTextObject(text=t(lang, "questions.after.none", title=mrkdwn_escape(title))))]
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(t(lang, "questions.after.header", title=title), 150)),
+        HeaderBlock(text=truncate(t(lang, "questions.after.header", title=plain(title)), 150)),
         SectionBlock(text=MarkdownTextObject(text=t(lang, "questions.after.intro"))),
     ]
     for item in items[:AFTER_MAX_ITEMS]:
-        text = t(lang, "questions.after.item", text=truncate(item.text, 2500), votes=item.votes, asker=item.asker)
+        text = t(
+            lang,
+            "questions.after.item",
+            text=mrkdwn_escape(truncate(item.text, 2500)),
+            votes=item.votes,
+            asker=item.asker,
+        )
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(text=truncate(text, 3000)),
@@ -241,7 +249,9 @@ def build_answer_modal(lang: str, *, question_id: int, text: str) -> View:
         private_metadata=str(question_id),
         blocks=[
             SectionBlock(
-                text=MarkdownTextObject(text=truncate(t(lang, "questions.answer_modal.question", text=text), 3000))
+                text=MarkdownTextObject(
+                    text=truncate(t(lang, "questions.answer_modal.question", text=mrkdwn_escape(text)), 3000)
+                )
             ),
             InputBlock(
                 block_id=ids.BLOCK_ANSWER_TEXT,
@@ -261,7 +271,7 @@ def build_talk_picker(lang: str, *, token: str, talks: Sequence[tuple[int, str]]
                 action_id=ids.ACTION_QUESTION_PICK_TALK,
                 placeholder=t(lang, "questions.pick.placeholder"),
                 options=[
-                    Option(value=f"{talk_id}:{token}", text=PlainTextObject(text=truncate(title, 75)))
+                    Option(value=f"{talk_id}:{token}", text=PlainTextObject(text=truncate(plain(title), 75)))
                     for talk_id, title in talks[:100]
                 ],
             ),

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.i18n import t
-from bot.views.formatting import truncate
+from bot.views.formatting import mrkdwn_escape, truncate
 
 
 def build_stream_failed_blocks(lang: str, *, text: str, talk_id: int, offer_link: bool) -> list[Block]:
@@ -46,7 +46,9 @@ def build_link_modal(lang: str, *, talk_id: int, title: str) -> View:
         close=t(lang, "streams.modal.close"),
         private_metadata=str(talk_id),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "streams.modal.body", title=title), 3000))),
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(t(lang, "streams.modal.body", title=mrkdwn_escape(title)), 3000))
+            ),
             InputBlock(
                 block_id=ids.BLOCK_STREAM_LINK,
                 label=t(lang, "streams.modal.url"),

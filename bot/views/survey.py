@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.db.models import SurveyAnswer, Talk
 from bot.i18n import t
-from bot.views.formatting import slack_date, truncate
+from bot.views.formatting import mention, mrkdwn_escape, plain, slack_date, truncate
 
 CUSTOM_QUESTION_MAX = 300
 TEXT_ANSWER_MAX = 2000
@@ -100,7 +100,7 @@ def _rating_row(lang: str, talk_id: int, selected: int | None) -> ActionsBlock:
 
 
 def survey_dm_text(lang: str, talk: Talk, *, reminder: bool = False) -> str:
-    return t(lang, "survey.reminder.fallback" if reminder else "survey.dm.fallback", title=talk.title)
+    return t(lang, "survey.reminder.fallback" if reminder else "survey.dm.fallback", title=mrkdwn_escape(talk.title))
 
 
 def build_survey_dm(
@@ -116,7 +116,9 @@ def build_survey_dm(
     intro_key = "survey.reminder" if reminder else "survey.dm.intro"
     when = slack_date(closes_at, talk.timezone) if closes_at else ""
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, intro_key, title=talk.title, when=when), 3000)))
+        SectionBlock(
+            text=MarkdownTextObject(text=truncate(t(lang, intro_key, title=mrkdwn_escape(talk.title), when=when), 3000))
+        )
     ]
     if closed:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "survey.dm.closed_note"))]))
@@ -129,7 +131,9 @@ def build_survey_dm(
     if answered:
         blocks = [
             SectionBlock(
-                text=MarkdownTextObject(text=truncate(t(lang, "survey.modal.heading", title=talk.title), 3000))
+                text=MarkdownTextObject(
+                    text=truncate(t(lang, "survey.modal.heading", title=mrkdwn_escape(talk.title)), 3000)
+                )
             )
         ]
         blocks.append(
@@ -184,7 +188,7 @@ def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, cur
 def _text_input(lang: str, block_id: str, action_id: str, label: str, current: str | None) -> InputBlock:
     return InputBlock(
         block_id=block_id,
-        label=truncate(label, 2000),
+        label=truncate(plain(label), 2000),
         optional=True,
         element=PlainTextInputElement(
             action_id=action_id, multiline=True, max_length=TEXT_ANSWER_MAX, initial_value=current or None
@@ -195,7 +199,11 @@ def _text_input(lang: str, block_id: str, action_id: str, label: str, current: s
 def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, answer: SurveyAnswer | None) -> View:
     share = Option(value=ids.SHARE_NAME_VALUE, label=t(lang, "survey.modal.share"))
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=truncate(t(lang, "survey.modal.heading", title=talk.title), 3000))),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=truncate(t(lang, "survey.modal.heading", title=mrkdwn_escape(talk.title)), 3000)
+            )
+        ),
         _rating_select(
             lang,
             ids.BLOCK_SURVEY_OVERALL,
@@ -298,7 +306,7 @@ def _distribution(dist: dict[int, int]) -> str:
 
 def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | None, timezone: str) -> list[Block]:
     """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports)."""
-    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=report.title), 150))]
+    blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=plain(report.title)), 150))]
     status = (
         t(lang, "report.final")
         if final
@@ -309,10 +317,11 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
         t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
         t(lang, "report.responses", count=report.responses, asked=report.asked, rate=report.response_rate_pct),
     ]
-    for label_key, avg, dist in (
+    ratings = (
         ("report.label.overall", report.overall_avg, report.overall_dist),
         ("report.label.usefulness", report.usefulness_avg, report.usefulness_dist),
-    ):
+    )
+    for label_key, avg, dist in () if report.withheld else ratings:
         label = t(lang, label_key)
         if avg is None:
             lines.append(t(lang, "report.rating.none", label=label))
@@ -320,7 +329,9 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
             lines.append(t(lang, "report.rating", label=label, avg=_fmt_avg(avg), dist=_distribution(dist)))
     if report.questions is not None:
         lines.append(t(lang, "report.questions", asked=report.questions.asked, answered=report.questions.answered))
-        lines += [t(lang, "report.question", text=truncate(q, 200), votes=v) for q, v in report.questions.top]
+        lines += [
+            t(lang, "report.question", text=mrkdwn_escape(truncate(q, 200)), votes=v) for q, v in report.questions.top
+        ]
     if report.reaction_totals is not None:
         if report.reaction_totals:
             totals = " ".join(f":{e}: {n}" for e, n in sorted(report.reaction_totals.items(), key=lambda i: -i[1]))
@@ -338,6 +349,7 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
                 ]
             )
         )
+        return blocks  # below the threshold: the count only, no ratings and no comments, for everyone
     groups: list[tuple[str, list[tuple[str, str | None]]]] = [
         (t(lang, "report.comments.improve"), report.improve),
         (t(lang, "report.comments.topics"), report.topics),
@@ -347,16 +359,25 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
     blocks.append(DividerBlock())
     for label, comments in groups:
         body = "\n".join(
-            t(lang, "report.comment", text=truncate(text, 500), who=f"<@{who}>" if who else t(lang, "report.anonymous"))
+            t(
+                lang,
+                "report.comment",
+                text=mrkdwn_escape(truncate(text, 500)),
+                who=mention(who) if who else t(lang, "report.anonymous"),
+            )
             for text, who in comments
         )
-        text = t(lang, "report.comments", label=truncate(label, 200)) + "\n" + (body or t(lang, "report.no_comments"))
+        text = (
+            t(lang, "report.comments", label=mrkdwn_escape(truncate(label, 200)))
+            + "\n"
+            + (body or t(lang, "report.no_comments"))
+        )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000))))
     return blocks
 
 
 def report_text(lang: str, report: Any) -> str:
-    return t(lang, "report.header", title=report.title)
+    return t(lang, "report.header", title=mrkdwn_escape(report.title))
 
 
 def summary_text(lang: str, report: Any) -> str:
@@ -364,7 +385,7 @@ def summary_text(lang: str, report: Any) -> str:
     return t(
         lang,
         "report.summary",
-        title=report.title,
+        title=mrkdwn_escape(report.title),
         count=report.responses,
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),

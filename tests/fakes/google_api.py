@@ -15,7 +15,8 @@ Usage::
 
 Failure kinds: quota (403 quotaExceeded), disabled (403 accessNotConfigured / SERVICE_DISABLED), unauthorized
 (401 authError), forbidden (403 forbidden), live_disabled (403 liveStreamingNotEnabled), server (500),
-unavailable (503), rate (429 rateLimitExceeded), network (connection closed without an answer).
+unavailable (503), rate (429 rateLimitExceeded), hostile (400 with markup in the message), network (connection
+closed without an answer).
 
 Behaviour worth knowing:
 * API calls need ``Authorization: Bearer <a token this fake issued>``; ``expire_tokens()`` invalidates them all.
@@ -142,6 +143,11 @@ FAILURES: dict[str, tuple[int, dict[str, Any]]] = {
     "server": (500, _error(500, "backendError", "Backend Error", grpc="INTERNAL")),
     "unavailable": (503, _error(503, "backendError", "The service is currently unavailable.", grpc="UNAVAILABLE")),
     "rate": (429, _error(429, "rateLimitExceeded", "Rate Limit Exceeded", grpc="RESOURCE_EXHAUSTED")),
+    # Google's error text is external input too: markup in it must not ping or link when the bot quotes it.
+    "hostile": (
+        400,
+        _error(400, "invalidValue", "<!channel> Invalid title <https://evil.example|fix it here> &lt;!here&gt;"),
+    ),
 }
 
 

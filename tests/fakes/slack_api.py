@@ -86,6 +86,7 @@ _METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.delete": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.members": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "conversations.join": ("channels:join",),
     "conversations.open": ("im:write", "mpim:write"),
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
@@ -558,6 +559,7 @@ class FakeSlack:
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.info": self._conversations_info,
+            "conversations.members": self._conversations_members,
             "conversations.join": self._conversations_join,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
@@ -681,9 +683,12 @@ class FakeSlack:
         is_owner: bool = False,
         is_bot: bool = False,
         email: str | None = None,
+        team_id: str | None = None,
     ) -> None:
+        """`team_id`: the user's home workspace; another team's id makes a Slack Connect (external) user."""
         with self._lock:
             self.users[user_id] = {
+                "team_id": team_id or self.team_id,
                 "id": user_id,
                 "name": name or user_id.lower(),
                 "locale": locale,
@@ -703,9 +708,15 @@ class FakeSlack:
         is_private: bool = False,
         is_member: bool = True,
         is_archived: bool = False,
+        members: Iterable[str] | None = None,
     ) -> None:
+        """`members`: the people in the channel (the bot is added when it is a member), for conversations.members."""
         with self._lock:
+            people = list(dict.fromkeys(members or []))
+            if is_member and self.bot_user_id not in people:
+                people.append(self.bot_user_id)
             self.channels[channel_id] = {
+                "members": people,
                 "id": channel_id,
                 "name": name or channel_id.lower(),
                 "is_private": is_private,
@@ -1168,6 +1179,40 @@ class FakeSlack:
         self._require(params, "channel")
         return {"channel": self._conversation(str(params["channel"]))}
 
+    def set_members(self, channel_id: str, members: Iterable[str]) -> None:
+        """Replace a channel's members (someone joined or left)."""
+        with self._lock:
+            info = self.channels[channel_id]
+            people = list(dict.fromkeys(members))
+            if info["is_member"] and self.bot_user_id not in people:
+                people.append(self.bot_user_id)
+            info["members"] = people
+
+    def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: `limit` (default 100, at most 1,000) per page, an opaque `cursor` (bad one: invalid_cursor)."""
+        self._require(params, "channel")
+        channel_id = str(params["channel"])
+        if channel_id.startswith("D"):
+            user = channel_id[1:]
+            people = [user, self.bot_user_id]
+        else:
+            self._conversation(channel_id)  # channel_not_found for a private channel the bot is not in
+            people = list(self.channels[channel_id]["members"]) if channel_id in self.channels else []
+        try:
+            limit = int(params.get("limit") or 100)
+        except (TypeError, ValueError):
+            raise _ApiError("invalid_limit") from None
+        limit = max(1, min(limit, 1000))
+        raw_cursor = str(params.get("cursor") or "")
+        offset = 0
+        if raw_cursor:
+            if not raw_cursor.startswith("dXNlcj") or not raw_cursor[6:].isdigit():
+                raise _ApiError("invalid_cursor")
+            offset = int(raw_cursor[6:])
+        page = people[offset : offset + limit]
+        more = offset + limit < len(people)
+        return {"members": page, "response_metadata": {"next_cursor": f"dXNlcj{offset + limit}" if more else ""}}
+
     def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
         self._require(params, "channel")
         channel_id = str(params["channel"])
@@ -1182,6 +1227,8 @@ class FakeSlack:
             raise _ApiError("is_archived")
         extra: dict[str, Any] = {"warning": "already_in_channel"} if info["is_member"] else {}
         info["is_member"] = True
+        if self.bot_user_id not in info["members"]:
+            info["members"].append(self.bot_user_id)
         return {"channel": self._conversation(channel_id), **extra}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1265,13 +1312,13 @@ class FakeSlack:
             "real_name_normalized": user["name"],
             "display_name": user["name"],
             "display_name_normalized": user["name"],
-            "team": self.team_id,
+            "team": user["team_id"],
         }
         if user["email"] and "users:read.email" in self.scopes:
             profile["email"] = user["email"]
         info: dict[str, Any] = {
             "id": user["id"],
-            "team_id": self.team_id,
+            "team_id": user["team_id"],
             "name": user["name"],
             "real_name": user["name"],
             "deleted": False,

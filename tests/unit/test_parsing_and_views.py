@@ -79,9 +79,22 @@ def test_start_in_the_past_is_refused_but_a_minute_of_slack_is_allowed() -> None
         ("https://meet.example.com/abc", None),
         ("http://meet.example.com/abc", "error.stream_url.not_https"),
         ("https://localhost/x", "error.stream_url.invalid"),
-        ("https://exa mple.com", "error.stream_url.invalid"),
+        ("https://exa mple.com", "error.stream_url.characters"),
         ("javascript:alert(1)", "error.stream_url.invalid"),
         ("https://x.com/" + "a" * 2000, "error.stream_url.invalid"),
+        # Markup that would end Slack's <url|label> token and ping or spoof a link.
+        ("https://x.example.com/a><!channel><https://evil.example.com|Join", "error.stream_url.characters"),
+        ("https://x.example.com/a|Join", "error.stream_url.characters"),
+        ('https://x.example.com/"a', "error.stream_url.characters"),
+        ("https://x.example.com/'a", "error.stream_url.characters"),
+        ("https://x.example.com/a\tb", "error.stream_url.characters"),
+        ("https://x.example.com/a\x07", "error.stream_url.characters"),
+        ("https://x.example.com/\u202egnp.exe", "error.stream_url.characters"),
+        ("https://x.example.com/\u200b", "error.stream_url.characters"),
+        ("https://[bad/x", "error.stream_url.invalid"),
+        ("https:///nohost", "error.stream_url.invalid"),
+        ("https://x.example.com/watch?v=1&t=2", None),
+        ("https://例え.jp/会議", None),
     ],
 )
 def test_stream_url_validation(url: str, problem: str | None) -> None:

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
-from bot.listeners.actions.add_to_calendar import handle_add_to_calendar
+from bot.listeners.actions import url_buttons
 from bot.listeners.actions.ask_question import make_ask_question_action
 from bot.listeners.actions.question_answer_later import make_question_answer_later_action
 from bot.listeners.actions.question_moderate import make_question_moderate_action
@@ -23,7 +23,7 @@ from bot.listeners.actions.talk_menu import make_talk_menu_action
 def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_RSVP_GOING)(make_rsvp_action(container, going=True))
     app.action(ids.ACTION_RSVP_NOT_GOING)(make_rsvp_action(container, going=False))
-    app.action(ids.ACTION_ADD_TO_CALENDAR)(handle_add_to_calendar)
+    url_buttons.register(app)
     app.action(ids.ACTION_TALK_MENU)(make_talk_menu_action(container))
     app.action(ids.ACTION_RETRY_ANNOUNCE)(make_retry_announce_action(container))
     app.action(ids.ACTION_STREAM_ADD_LINK)(make_stream_add_link_action(container))

@@ -14,6 +14,7 @@ from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
 from bot.services.talks.service import NotAllowed
+from bot.views.formatting import mrkdwn_escape
 
 
 def make_talk_menu_action(container: Container) -> Callable[..., None]:
@@ -45,7 +46,9 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
         except SlackGatewayError as exc:
             logger.warning("Talk menu %s failed: %s", choice, exc.error)
             talks.tell_ephemeral(
-                channel_id=channel_id, user_id=actor.user_id, text=t(actor.lang, "error.generic", error=exc.error)
+                channel_id=channel_id,
+                user_id=actor.user_id,
+                text=t(actor.lang, "error.generic", error=mrkdwn_escape(exc.error)),
             )
 
     return handle_talk_menu

@@ -12,7 +12,9 @@ from bot.container import Container
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
+from bot.services.talks.service import NotAllowed
 from bot.views.commands import build_help
+from bot.views.formatting import mrkdwn_escape
 
 SUBCOMMANDS = {
     "new": "new",
@@ -69,10 +71,14 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
             else:
                 blocks = build_help(actor.lang, unknown=word if sub is None else None)
                 container.slack.respond(response_url, text=t(actor.lang, "help.text"), blocks=blocks)
+        except NotAllowed as refusal:
+            container.slack.respond(response_url, text=refusal.message)
         except SlackGatewayError as exc:
             logger.warning("/lunchlearn %s failed: %s", sub, exc.error)
             try:
-                container.slack.respond(response_url, text=t(actor.lang, "error.generic", error=exc.error))
+                container.slack.respond(
+                    response_url, text=t(actor.lang, "error.generic", error=mrkdwn_escape(exc.error))
+                )
             except SlackGatewayError:
                 logger.warning("Could not report the failure to %s", actor.user_id)
 

@@ -7,7 +7,6 @@ from slack_bolt import App
 
 from bot.container import Container
 from bot.listeners.events.app_home_opened import make_app_home_opened
-from bot.listeners.events.app_rate_limited import make_app_rate_limited_middleware
 from bot.listeners.events.message import make_message_listener
 from bot.listeners.events.reaction_added import make_reaction_added
 from bot.listeners.events.reaction_removed import make_reaction_removed
@@ -20,4 +19,3 @@ def register(app: App, container: Container) -> None:
     # Reactions as live feedback
     app.event("reaction_added")(make_reaction_added(container))
     app.event("reaction_removed")(make_reaction_removed(container))
-    app.use(make_app_rate_limited_middleware(container))

@@ -22,13 +22,13 @@ def make_question_answer_submission(container: Container) -> Callable[..., None]
     def handle_question_answer(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        user_id, team_id = user_and_team(context, body)
+        user_id, team_id, payload_team_id = user_and_team(context, body)
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_ANSWER_TEXT) or {}).get(ids.ACTION_ANSWER_TEXT) or {}).get("value") or "")
         raw_id = str(view.get("private_metadata") or "")
         lang = DEFAULT
         try:
-            actor = container.talks.actor(user_id, team_id)
+            actor = container.talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
             if not raw_id.isdigit():
                 ack(response_action="errors", errors={ids.BLOCK_ANSWER_TEXT: t(lang, "questions.error.missing")})

@@ -24,7 +24,7 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
     def handle_question_ask(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        user_id, team_id = user_and_team(context, body)
+        user_id, team_id, payload_team_id = user_and_team(context, body)
         talk_part, _, channel_id = str(view.get("private_metadata") or "").partition("|")
         values = view["state"]["values"]
         text = str(((values.get(ids.BLOCK_QUESTION_TEXT) or {}).get(ids.ACTION_QUESTION_TEXT) or {}).get("value") or "")
@@ -34,7 +34,7 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
         anonymous = any(option.get("value") == ids.OPTION_ANONYMOUS for option in selected)
         lang = DEFAULT
         try:
-            actor = container.talks.actor(user_id, team_id)
+            actor = container.talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
             if not talk_part.isdigit():
                 ack(response_action="errors", errors={ids.BLOCK_QUESTION_TEXT: t(lang, "notice.talk_missing")})

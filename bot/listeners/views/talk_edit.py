@@ -12,7 +12,7 @@ from bot import ids
 from bot.budget import AckBudgetExceeded
 from bot.container import Container
 from bot.i18n import DEFAULT, t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
@@ -24,13 +24,13 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
     def handle_talk_edit(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        user_id, team_id = user_and_team(context, body)
+        user_id, team_id, payload_team_id = user_and_team(context, body)
         lang = DEFAULT
         try:
-            actor = talks.actor(user_id, team_id)
+            actor = talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
             try:
-                talk = talks.talk_for_edit(actor=actor, talk_id=int(view.get("private_metadata") or 0))
+                talk = talks.talk_for_edit(actor=actor, talk_id=id_in(view.get("private_metadata")))
             except NotAllowed as refusal:
                 ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
                 return

@@ -14,6 +14,7 @@ from bot.container import Container
 from bot.i18n import DEFAULT, t
 from bot.listeners.payload import user_and_team
 from bot.listeners.slow import refuse_slow
+from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
 from bot.views.survey import parse_survey_choices
 
@@ -24,10 +25,10 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
     def handle_talk_new(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        user_id, team_id = user_and_team(context, body)
+        user_id, team_id, payload_team_id = user_and_team(context, body)
         lang = DEFAULT
         try:
-            actor = talks.actor(user_id, team_id)
+            actor = talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
             data, errors = parse_talk_submission(view["state"]["values"], actor.lang)
             if data is not None and (problem := talks.channel_error(data.channel_id, actor.lang)):
@@ -42,6 +43,9 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             logger.warning("New talk not saved: the ack deadline passed")
             refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_TITLE)
             return
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
+            return
         except Exception as exc:
             logger.exception("Saving a new talk failed")
             ack(
@@ -50,7 +54,7 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             )
             return
         ack()
-        # The organiser's survey choices optional fields of the same modal, used when the talk ends.
+        # The organiser's survey choices: optional fields of the same modal, used when the talk ends.
         try:
             container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
         except Exception:

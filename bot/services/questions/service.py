@@ -33,6 +33,7 @@ from bot.domain import Actor, UserFacingError
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.talks.service import TalkService
+from bot.views.formatting import mention, mrkdwn_escape
 from bot.views.questions import (
     MAX_QUESTION,
     QuestionItem,
@@ -73,10 +74,10 @@ class Asked:
 def asker_label(question: Question, lang: str) -> str:
     """The only way a surface shows who asked."""
     if question.source is QuestionSource.YOUTUBE:
-        return t(lang, "questions.via_youtube", name=question.author_name or "YouTube")
+        return t(lang, "questions.via_youtube", name=mrkdwn_escape(question.author_name or "YouTube"))
     if question.anonymous or not question.asker_id:
         return t(lang, "questions.anonymous")
-    return f"<@{question.asker_id}>"
+    return mention(question.asker_id)
 
 
 def thread_of(talk: Talk) -> tuple[str, str] | None:
@@ -125,6 +126,8 @@ class QuestionService:
     def open_ask_modal(self, *, actor: Actor, talk_id: int, trigger_id: str, channel_id: str | None) -> None:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is not None and not self.talks.can_see(talk, actor.user_id):
+            talk = None  # a private talk this person may not see: as if it did not exist
         if talk is None or talk.status not in OPEN_STATUSES:
             self.talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=self._closed(actor.lang, talk))
             return
@@ -136,10 +139,20 @@ class QuestionService:
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
 
+    def _not_allowed(self, talk: Talk, actor: Actor) -> str:
+        if not self.talks.can_see(talk, actor.user_id):
+            return t(actor.lang, "questions.error.missing")  # never the title of a talk they may not see
+        return t(actor.lang, "questions.moderate.not_allowed", title=mrkdwn_escape(talk.title))
+
     def _closed(self, lang: str, talk: Talk | None) -> str:
         if talk is None:
             return t(lang, "notice.talk_missing")
-        return t(lang, "questions.error.closed", title=talk.title, status=t(lang, f"status.{talk.status.value}"))
+        return t(
+            lang,
+            "questions.error.closed",
+            title=mrkdwn_escape(talk.title),
+            status=t(lang, f"status.{talk.status.value}"),
+        )
 
     def check_text(self, text: str, lang: str) -> str:
         cleaned = (text or "").strip()
@@ -163,6 +176,11 @@ class QuestionService:
         """Validate and store a question (before the modal closes, so errors show inline). Raises QuestionRejected."""
         cleaned = self.check_text(text, actor.lang)
         now = now or utcnow()
+        with self.db.session() as session:
+            seen = repo.get_talk(session=session, talk_id=talk_id)
+        if seen is not None and not self.talks.can_see(seen, actor.user_id):
+            # A private talk this person may not see: as if it did not exist (checked outside the lock: Slack call).
+            raise QuestionRejected(self._closed(actor.lang, None))
         with self._ask_lock, self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.status not in OPEN_STATUSES:
@@ -201,10 +219,10 @@ class QuestionService:
             question = qrepo.get_question(session=session, question_id=asked.question_id)
             anonymous = bool(question and question.anonymous)
         if not asked.live:
-            text = t(actor.lang, "questions.confirm_advance", title=asked.title)
+            text = t(actor.lang, "questions.confirm_advance", title=mrkdwn_escape(asked.title))
         else:
             key = "questions.confirm_anonymous" if anonymous else "questions.confirm"
-            text = t(actor.lang, key, title=asked.title, link=link).strip()
+            text = t(actor.lang, key, title=mrkdwn_escape(asked.title), link=mrkdwn_escape(link)).strip()
         self.talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=text)
 
     # /lunchlearn ask ----------------------------------------------------------------------------------------------
@@ -429,7 +447,8 @@ class QuestionService:
     def vote(self, *, actor: Actor, question_id: int, channel_id: str | None) -> bool | None:
         with self.db.session() as session:
             question = qrepo.get_question(session=session, question_id=question_id)
-            if question is None:
+            talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
+            if question is None or talk is None or not self.talks.can_see(talk, actor.user_id):
                 message: str | None = t(actor.lang, "questions.error.missing")
             elif question.status is QuestionStatus.HIDDEN:
                 message = t(actor.lang, "questions.vote.removed")
@@ -471,7 +490,7 @@ class QuestionService:
                 send=partial(
                     self.slack.post_message,
                     channel=user_id,
-                    text=t(lang, "questions.board.fallback", title=talk.title),
+                    text=t(lang, "questions.board.fallback", title=mrkdwn_escape(talk.title)),
                     blocks=self._board_blocks(talk, lang),
                 ),
             )
@@ -512,7 +531,7 @@ class QuestionService:
             self.slack.update_message(
                 channel=channel,
                 ts=ts,
-                text=t(lang, "questions.board.fallback", title=talk.title),
+                text=t(lang, "questions.board.fallback", title=mrkdwn_escape(talk.title)),
                 blocks=self._board_blocks(talk, lang),
             )
         except SlackGatewayError as exc:
@@ -534,8 +553,8 @@ class QuestionService:
             talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
             if question is None or talk is None:
                 message = t(actor.lang, "questions.error.missing")
-            elif not self.talks.can_manage(talk, actor.user_id):
-                message = t(actor.lang, "questions.moderate.not_allowed", title=talk.title)
+            elif not self.talks.can_manage(talk, actor):
+                message = self._not_allowed(talk, actor)
             elif question.status is QuestionStatus.HIDDEN or (
                 action == "answered" and question.status is QuestionStatus.ANSWERED
             ):
@@ -577,7 +596,13 @@ class QuestionService:
             send=partial(
                 self.slack.post_message,
                 channel=asker,
-                text=t(lang, "questions.hidden_dm", title=title, text=text[:200], organiser=organiser),
+                text=t(
+                    lang,
+                    "questions.hidden_dm",
+                    title=mrkdwn_escape(title),
+                    text=mrkdwn_escape(text[:200]),
+                    organiser=organiser,
+                ),
             ),
         )
 
@@ -629,7 +654,7 @@ class QuestionService:
                 send=partial(
                     self.slack.post_message,
                     channel=speaker,
-                    text=t(lang, "questions.after.fallback", title=talk.title, count=len(items)),
+                    text=t(lang, "questions.after.fallback", title=mrkdwn_escape(talk.title), count=len(items)),
                     blocks=build_after_talk(lang, title=talk.title, items=items),
                 ),
             )
@@ -646,12 +671,8 @@ class QuestionService:
                 channel_id=channel_id, user_id=actor.user_id, text=t(actor.lang, "questions.error.missing")
             )
             return
-        if not self.talks.can_manage(talk, actor.user_id):
-            self.talks.tell_ephemeral(
-                channel_id=channel_id,
-                user_id=actor.user_id,
-                text=t(actor.lang, "questions.moderate.not_allowed", title=talk.title),
-            )
+        if not self.talks.can_manage(talk, actor):
+            self.talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=self._not_allowed(talk, actor))
             return
         if question.status is not QuestionStatus.OPEN:
             self.talks.tell_ephemeral(
@@ -669,8 +690,8 @@ class QuestionService:
             talk = repo.get_talk(session=session, talk_id=question.talk_id) if question else None
         if question is None or talk is None:
             return t(actor.lang, "questions.error.missing")
-        if not self.talks.can_manage(talk, actor.user_id):
-            return t(actor.lang, "questions.moderate.not_allowed", title=talk.title)
+        if not self.talks.can_manage(talk, actor):
+            return self._not_allowed(talk, actor)
         if question.status is not QuestionStatus.OPEN:
             return t(actor.lang, "questions.answer.already")
         return None
@@ -706,8 +727,8 @@ class QuestionService:
                         talk.language,
                         "questions.answer.post",
                         speaker=actor.user_id,
-                        question=q_text[:300],
-                        answer=answer_text,
+                        question=mrkdwn_escape(q_text[:300]),
+                        answer=mrkdwn_escape(answer_text),
                     ),
                 ),
             )
@@ -733,14 +754,16 @@ class QuestionService:
                         lang,
                         "questions.answer.dm",
                         speaker=actor.user_id,
-                        title=talk.title,
-                        question=q_text[:300],
-                        link=link,
+                        title=mrkdwn_escape(talk.title),
+                        question=mrkdwn_escape(q_text[:300]),
+                        link=mrkdwn_escape(link),
                     ),
                 ),
             )
         self.talks.tell_ephemeral(
-            channel_id=None, user_id=actor.user_id, text=t(actor.lang, "questions.answer.posted", link=link)
+            channel_id=None,
+            user_id=actor.user_id,
+            text=t(actor.lang, "questions.answer.posted", link=mrkdwn_escape(link)),
         )
         logger.info("Question %s of talk %s answered after the talk", question_id, talk.id)
 

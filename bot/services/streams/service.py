@@ -45,7 +45,7 @@ from bot.integrations.slack_gateway import SlackGateway
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
 from bot.observability.metrics import google_quota_spent
 from bot.services.talks.service import NotAllowed, TalkService
-from bot.views.formatting import slack_date
+from bot.views.formatting import mrkdwn_escape, slack_date
 from bot.views.parsing import validate_stream_url
 from bot.views.streams import build_link_modal, build_stream_failed_blocks
 
@@ -283,6 +283,8 @@ class StreamService:
             going = repo.going_user_ids(session=session, talk_id=talk.id)
         emails: list[str] = []
         for user_id in dict.fromkeys([talk.organiser_id, *talk.speaker_ids, *going]):
+            if not self.talks.can_see(talk, user_id):
+                continue  # left the talk's private channel: no Meet invitation (it carries the link)
             email = self.slack.email_of(user_id)
             if email and email not in emails:
                 emails.append(email)
@@ -291,8 +293,9 @@ class StreamService:
     # Stream key DMs ----------------------------------------------------------------------------------------------
 
     def _send_stream_keys(self, talk: Talk, youtube: YouTube, stream_id: str, ingestion: Ingestion | None) -> None:
-        """DM the ingestion address and key to each speaker and the organiser, once each (new speakers on edit)."""
-        recipients = list(dict.fromkeys([*talk.speaker_ids, talk.organiser_id]))
+        """DM the ingestion address and key to the organiser, once. Only the organiser: speakers can change the
+        speaker list, so sending it to speakers would let any speaker hand the key to anyone they add."""
+        recipients = [talk.organiser_id]
         keys = {user: f"stream_key:{talk.id}:{stream_id}:{user}" for user in recipients}
         with self.db.session() as session:
             done = streams_repo.sent_outbox_keys(session=session, keys=list(keys.values()))
@@ -311,11 +314,11 @@ class StreamService:
             text = t(
                 lang,
                 "streams.key_dm",
-                title=talk.title,
+                title=mrkdwn_escape(talk.title),
                 when=slack_date(talk.starts_at, talk.timezone),
-                address=ingestion.address,
-                stream_key=ingestion.key,
-                link=watch,
+                address=mrkdwn_escape(ingestion.address),
+                stream_key=mrkdwn_escape(ingestion.key),
+                link=mrkdwn_escape(watch),
             )
             send_once(
                 self.db,
@@ -347,9 +350,9 @@ class StreamService:
             lang,
             message,
             kind=kind,
-            title=talk.title,
+            title=mrkdwn_escape(talk.title),
             problem=t(lang, f"streams.problem.{exc.problem.value}"),
-            detail=exc.detail,
+            detail=mrkdwn_escape(exc.detail),
         )
         blocks = build_stream_failed_blocks(lang, text=text, talk_id=talk.id, offer_link=message == "streams.failed")
         send_once(

@@ -76,13 +76,18 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         main = sorted(minutes, key=lambda e: -sum(v for m, v in minutes[e].items() if m >= 0))[:TIMELINE_EMOJI]
         timeline = {e: [minutes[e].get(m, 0) for m in range(span)] for e in main}
     custom_question = config.custom_question if config else None
+    withheld = len(answers) < min_responses
+    if withheld:
+        # k-anonymity for everyone (organiser, speakers, admins): below the threshold the report carries only the
+        # count, so no view, chart or DM built from it can show a rating breakdown, an average or a comment.
+        answers, overall, useful = [], [], []
     return Report(
         talk_id=talk.id,
         title=talk.title,
         going=repo.count_going(session=session, talk_id=talk.id),
         interacted=len(srepo.interaction_user_ids(session=session, talk_id=talk.id)),
         asked=sum(1 for m in invites if m.status is SurveyMessageStatus.SENT),
-        responses=len(answers),
+        responses=srepo.answer_count(session=session, talk_id=talk.id),
         overall_dist=_dist(overall),
         usefulness_dist=_dist(useful),
         overall_avg=_avg(overall),
@@ -95,7 +100,7 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         reaction_totals=srepo.reaction_totals(session=session, talk_id=talk.id),
         timeline=timeline,
         min_responses=min_responses,
-        withheld=len(answers) < min_responses,
+        withheld=withheld,
     )
 
 
@@ -171,19 +176,20 @@ CSV_COLUMNS = (
     "topics",
     "custom_question",
     "custom_answer",
-    "updated_at",
-)
+)  # no per-answer timestamps: with the DM send times they would tell who answered what
 
 
 def answers_csv(*, session: Session, talk: Talk) -> bytes:
-    """One row per answer; the respondent's user id only when they chose to share their name."""
+    """One row per answer; the respondent's user id only when they chose to share their name. The caller checks
+    the k-anonymity threshold first (see SurveyService.export_command)."""
     config = srepo.get_config(session=session, talk_id=talk.id)
     question = config.custom_question if config else None
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    rows = []
     for a in srepo.answers_for(session=session, talk_id=talk.id):
-        writer.writerow(
+        rows.append(
             [
                 talk.id,
                 a.user_id if a.share_name else "",
@@ -193,9 +199,10 @@ def answers_csv(*, session: Session, talk: Talk) -> bytes:
                 _safe(a.topics),
                 _safe(question),
                 _safe(a.custom_answer) if question else "",
-                a.updated_at.isoformat(),
             ]
         )
+    # Sorted by content, not by when people answered: the order would otherwise hint at who wrote which row.
+    writer.writerows(sorted(rows, key=lambda row: [str(cell) for cell in row]))
     return out.getvalue().encode("utf-8-sig")  # BOM: Excel then reads Japanese text correctly
 
 

@@ -24,11 +24,13 @@ from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.holders import this_holder
 from bot.delivery.outbox import send_once, sent_message
-from bot.domain import Actor
+from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
+from bot.services.talks.access import TalkAccess
+from bot.views.formatting import mrkdwn_escape
 from bot.views.survey import (
     SurveyChoices,
     build_feedback_modal,
@@ -43,8 +45,20 @@ from bot.views.survey import (
 logger = logging.getLogger(__name__)
 
 
+FIND_SCAN = 20  # talks matching a title read before hiding those the user may not see
+
+
 class SurveyClosed(Exception):
     pass
+
+
+class NotRecipient(Exception):
+    """The survey was never sent to this person (or they are a speaker): their answer is not taken."""
+
+
+def like_escape(text: str) -> str:
+    """Text for a LIKE pattern with backslash as the escape character: % and _ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _worker_id() -> str:
@@ -57,6 +71,7 @@ class SurveyService:
         self.settings = settings
         self.db = db
         self.slack = slack
+        self.access = TalkAccess(slack)
         self._worker_lock = threading.Lock()
         self._worker_thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -76,14 +91,14 @@ class SurveyService:
 
     def recipients(self, talk_id: int) -> set[str]:
         """Everyone who RSVPed going, asked or voted on a question, or reacted (where recorded per person),
-        minus the speakers (they get the report instead)."""
+        minus the speakers (they get the report instead) and anyone who has since left the talk's private channel."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None:
                 return set()
             people = set(repo.going_user_ids(session=session, talk_id=talk_id))
             people |= srepo.interaction_user_ids(session=session, talk_id=talk_id)
-        return people - set(talk.speaker_ids)
+        return {user for user in people - set(talk.speaker_ids) if self.access.can_see(talk, user)}
 
     def on_talk_ended(self, talk_id: int) -> None:
         self.open_survey(talk_id)
@@ -167,15 +182,21 @@ class SurveyService:
 
     # Answers -----------------------------------------------------------------------
 
-    def _open_talk(self, talk_id: int, now: datetime | None = None) -> tuple[Talk, SurveyConfig]:
+    def _open_talk(
+        self, talk_id: int, now: datetime | None = None, *, user_id: str | None = None
+    ) -> tuple[Talk, SurveyConfig]:
+        """The talk and its open survey; with `user_id`, also that the survey was sent to them (NotRecipient)."""
         now = now or utcnow()
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             config = srepo.get_config(session=session, talk_id=talk_id)
+            sent = user_id is not None and srepo.was_sent_invite(session=session, talk_id=talk_id, user_id=user_id)
         if talk is None or config is None or config.opened_at is None:
             raise SurveyClosed()
         if config.closed_at is not None or (config.closes_at is not None and now >= config.closes_at):
             raise SurveyClosed()
+        if user_id is not None and (not sent or user_id in talk.speaker_ids):
+            raise NotRecipient()
         return talk, config
 
     def rate(
@@ -189,23 +210,31 @@ class SurveyService:
         response_url: str | None,
         now: datetime | None = None,
     ) -> None:
-        """The one-click rating from the DM."""
+        """The one-click rating from the DM. Only the DMs the bot recorded sending this person are updated: the
+        payload's (channel, ts) is not trusted to name a message."""
         lang = self.slack.user(user_id).lang
         try:
-            talk, config = self._open_talk(talk_id, now)
+            talk, config = self._open_talk(talk_id, now, user_id=user_id)
         except SurveyClosed:
-            self._say_closed(lang, response_url, user_id)
+            self._say(lang, response_url, user_id, "survey.closed")
+            return
+        except NotRecipient:
+            logger.info("Survey rating for talk %s refused: %s is not a recipient", talk_id, user_id)
+            self._say(lang, response_url, user_id, "survey.not_recipient")
             return
         with self.db.session() as session:
             srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields={"overall": rating})
-        self._refresh_dms(talk, config, user_id, lang, extra=(channel, ts))
+        self._refresh_dms(talk, config, user_id, lang)
 
     def open_feedback(self, *, talk_id: int, user_id: str, trigger_id: str, response_url: str | None) -> None:
         lang = self.slack.user(user_id).lang
         try:
-            talk, config = self._open_talk(talk_id)
+            talk, config = self._open_talk(talk_id, user_id=user_id)
         except SurveyClosed:
-            self._say_closed(lang, response_url, user_id)
+            self._say(lang, response_url, user_id, "survey.closed")
+            return
+        except NotRecipient:
+            self._say(lang, response_url, user_id, "survey.not_recipient")
             return
         with self.db.session() as session:
             answer = srepo.get_answer(session=session, talk_id=talk_id, user_id=user_id)
@@ -216,9 +245,11 @@ class SurveyService:
         """Save the modal's answers; returns an error message (survey closed) or None."""
         lang = self.slack.user(user_id).lang
         try:
-            talk, config = self._open_talk(talk_id, now)
+            talk, config = self._open_talk(talk_id, now, user_id=user_id)
         except SurveyClosed:
             return t(lang, "survey.closed")
+        except NotRecipient:
+            return t(lang, "survey.not_recipient")
         fields = parse_feedback(values, has_custom=bool(config.custom_question))
         with self.db.session() as session:
             srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
@@ -238,15 +269,12 @@ class SurveyService:
         config: SurveyConfig,
         user_id: str,
         lang: str,
-        extra: tuple[str | None, str | None] = (None, None),
     ) -> None:
         """Show "thanks, your answer: 4/5 (edit)" on the person's survey DMs (invite and reminder)."""
         with self.db.session() as session:
             answer = srepo.get_answer(session=session, talk_id=talk.id, user_id=user_id)
             messages = srepo.messages_of_user(session=session, talk_id=talk.id, user_id=user_id)
         targets: set[tuple[str, str]] = {(m.dm_channel, m.dm_ts) for m in messages if m.dm_channel and m.dm_ts}
-        if extra[0] and extra[1]:
-            targets.add((extra[0], extra[1]))
         blocks = build_survey_dm(lang, talk, answer=answer, closes_at=config.closes_at)
         for channel, ts in sorted(targets):
             try:
@@ -254,14 +282,14 @@ class SurveyService:
             except SlackGatewayError as exc:
                 logger.warning("Updating a survey DM failed: %s", exc.error)
 
-    def _say_closed(self, lang: str, response_url: str | None, user_id: str) -> None:
+    def _say(self, lang: str, response_url: str | None, user_id: str, key: str) -> None:
         try:
             if response_url:
-                self.slack.respond(response_url, text=t(lang, "survey.closed"))
+                self.slack.respond(response_url, text=t(lang, key))
             else:
-                self.slack.post_message(channel=user_id, text=t(lang, "survey.closed"))
+                self.slack.post_message(channel=user_id, text=t(lang, key))
         except SlackGatewayError as exc:
-            logger.warning("Could not tell a user the survey closed: %s", exc.error)
+            logger.warning("Could not tell a user about the survey (%s): %s", key, exc.error)
 
     # Reminder and close -----------------------------------------------------------------------
 
@@ -358,7 +386,9 @@ class SurveyService:
             return
         channel, ts = posted
         charts_key = key.replace("survey_report_", "survey_charts_") if key else ""
-        files = [(f"ratings-{talk.id}.png", ratings_chart(data, lang), t(lang, "chart.ratings.title"))]
+        files = []
+        if not data.withheld:  # below the threshold not even a chart of the ratings (k-anonymity for everyone)
+            files.append((f"ratings-{talk.id}.png", ratings_chart(data, lang), t(lang, "chart.ratings.title")))
         if (timeline := timeline_chart(data, lang)) is not None:
             files.append((f"reactions-{talk.id}.png", timeline, t(lang, "chart.timeline.title")))
 
@@ -389,18 +419,25 @@ class SurveyService:
 
     # Commands -----------------------------------------------------------------------
 
-    def find_talk(self, team_id: str, query: str) -> Talk | None:
+    def find_talk(self, team_id: str, query: str, *, user_id: str) -> Talk | None:
+        """A talk by id or title (exact, else the newest containing the text; % and _ are literal) that this
+        user may see: a private talk they may not see is "not found", never a title in a refusal."""
         query = query.strip()
+        if len(query) > TITLE_MAX:
+            return None  # no title is longer; and a huge LIKE pattern makes SQLite fail
         with self.db.session() as session:
-            if query.lstrip("#").isdigit():
+            if query.lstrip("#").isascii() and query.lstrip("#").isdigit() and len(query) <= 18:
                 talk = repo.get_talk(session=session, talk_id=int(query.lstrip("#")))
-                return talk if talk is not None and talk.team_id == team_id else None
-            base = select(Talk).where(Talk.team_id == team_id).order_by(Talk.starts_at.desc())
-            exact = session.execute(base.where(func.lower(Talk.title) == query.lower()).limit(1)).scalar_one_or_none()
-            if exact is not None:
-                return exact
-            like = f"%{query.lower()}%"
-            return session.execute(base.where(func.lower(Talk.title).like(like)).limit(1)).scalar_one_or_none()
+                candidates = [talk] if talk is not None and talk.team_id == team_id else []
+            else:
+                base = select(Talk).where(Talk.team_id == team_id).order_by(Talk.starts_at.desc(), Talk.id.desc())
+                exact = base.where(func.lower(Talk.title) == query.lower()).limit(FIND_SCAN)
+                like = base.where(func.lower(Talk.title).like(f"%{like_escape(query.lower())}%", escape="\\"))
+                candidates = [
+                    *session.execute(exact).scalars().all(),
+                    *session.execute(like.limit(FIND_SCAN)).scalars().all(),
+                ]
+        return next((talk for talk in candidates if self.access.can_see(talk, user_id)), None)
 
     def report_command(self, *, actor: Actor, query: str, response_url: str) -> None:
         """/lunchlearn report <talk>: the report again, by DM, to its organiser or a speaker."""
@@ -408,21 +445,29 @@ class SurveyService:
         if talk is None:
             return
         if actor.user_id != talk.organiser_id and actor.user_id not in talk.speaker_ids:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.not_allowed", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.not_allowed", title=mrkdwn_escape(talk.title))
+            )
             return
         found = self.report(talk.id)
         if found is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.no_survey", title=mrkdwn_escape(talk.title))
+            )
             return
         _, data, config = found
-        if data.withheld and actor.user_id != talk.organiser_id:
+        if data.withheld:  # the organiser too: below the threshold everyone gets the count only
             text = t(
-                actor.lang, "command.report.withheld", title=talk.title, min=data.min_responses, count=data.responses
+                actor.lang,
+                "command.report.withheld",
+                title=mrkdwn_escape(talk.title),
+                min=data.min_responses,
+                count=data.responses,
             )
             self.slack.respond(response_url, text=text)
             return
         self._send_report(talk, data, config, actor.user_id, key=None)
-        self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=talk.title))
+        self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=mrkdwn_escape(talk.title)))
 
     def export_command(self, *, actor: Actor, query: str, response_url: str) -> None:
         """/lunchlearn export <talk>: the answers as CSV, by DM, to the organiser only."""
@@ -430,25 +475,37 @@ class SurveyService:
         if talk is None:
             return
         if actor.user_id != talk.organiser_id:
-            self.slack.respond(response_url, text=t(actor.lang, "command.export.not_allowed", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.export.not_allowed", title=mrkdwn_escape(talk.title))
+            )
             return
         with self.db.session() as session:
             config = srepo.get_config(session=session, talk_id=talk.id)
+            count = srepo.answer_count(session=session, talk_id=talk.id)
             content = answers_csv(session=session, talk=talk)
         if config is None or config.opened_at is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.report.no_survey", title=talk.title))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.report.no_survey", title=mrkdwn_escape(talk.title))
+            )
+            return
+        if count < self.settings.SURVEY_MIN_RESPONSES:
+            minimum = self.settings.SURVEY_MIN_RESPONSES
+            text = t(actor.lang, "command.report.withheld", title=talk.title, min=minimum, count=count)
+            self.slack.respond(response_url, text=text)
             return
         channel, ts = self.slack.post_message(
-            channel=actor.user_id, text=t(actor.lang, "export.comment", title=talk.title)
+            channel=actor.user_id, text=t(actor.lang, "export.comment", title=mrkdwn_escape(talk.title))
         )
         self.slack.upload_files(channel=channel, files=[(f"feedback-{talk.id}.csv", content, talk.title)], thread_ts=ts)
-        self.slack.respond(response_url, text=t(actor.lang, "command.export.sent", title=talk.title))
+        self.slack.respond(response_url, text=t(actor.lang, "command.export.sent", title=mrkdwn_escape(talk.title)))
 
     def _command_talk(self, actor: Actor, query: str, response_url: str) -> Talk | None:
         if not query.strip():
             self.slack.respond(response_url, text=t(actor.lang, "command.report.usage"))
             return None
-        talk = self.find_talk(actor.team_id, query)
+        talk = self.find_talk(actor.team_id, query, user_id=actor.user_id)
         if talk is None:
-            self.slack.respond(response_url, text=t(actor.lang, "command.talk_not_found", query=query[:100]))
+            self.slack.respond(
+                response_url, text=t(actor.lang, "command.talk_not_found", query=mrkdwn_escape(query[:100]))
+            )
         return talk

@@ -22,6 +22,7 @@ from bot.integrations.slack_gateway import SlackGateway
 from bot.services.streams.links import link_for
 from bot.services.surveys.service import SurveyService
 from bot.services.talks.service import NotAllowed, TalkService
+from bot.views.formatting import mrkdwn_escape
 from bot.views.live_post import reminder_dm_text, reminder_metadata, reminder_thread_text
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ class LifecycleService:
                 ),
                 recover=partial(self._find_post, channel, talk_id, kind, thread),
             )
+        # Someone who left the talk's private channel no longer gets its reminder (nor the link in it).
+        going = [user_id for user_id in going if self.talks.can_see(talk, user_id)]
         for user_id in going:
             lang = self.slack.user(user_id).lang
             send_once(
@@ -234,25 +237,23 @@ class LifecycleService:
         talk = self._manageable(actor, talk_id, "start")
         if talk.status is not TalkStatus.SCHEDULED:
             status = t(actor.lang, f"status.{talk.status.value}")
-            raise NotAllowed(t(actor.lang, "lifecycle.not_startable", title=talk.title, status=status))
+            raise NotAllowed(t(actor.lang, "lifecycle.not_startable", title=mrkdwn_escape(talk.title), status=status))
         self.go_live(talk_id)  # the live flow re-plans the jobs: the go-live job goes
-        return t(actor.lang, "lifecycle.started", title=talk.title)
+        return t(actor.lang, "lifecycle.started", title=mrkdwn_escape(talk.title))
 
     def end_now(self, *, actor: Actor, talk_id: int) -> str:
         talk = self._manageable(actor, talk_id, "end")
         if talk.status is not TalkStatus.LIVE:
             status = t(actor.lang, f"status.{talk.status.value}")
-            raise NotAllowed(t(actor.lang, "lifecycle.not_endable", title=talk.title, status=status))
+            raise NotAllowed(t(actor.lang, "lifecycle.not_endable", title=mrkdwn_escape(talk.title), status=status))
         self.end(talk_id)
-        return t(actor.lang, "lifecycle.ended", title=talk.title)
+        return t(actor.lang, "lifecycle.ended", title=mrkdwn_escape(talk.title))
 
     def _manageable(self, actor: Actor, talk_id: int, action: str) -> Talk:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is None:
             raise NotAllowed(t(actor.lang, "notice.talk_missing"))
-        if not self.talks.can_manage(talk, actor.user_id):
-            raise NotAllowed(
-                t(actor.lang, "refusal.not_allowed", action=t(actor.lang, f"refusal.action.{action}"), title=talk.title)
-            )
+        if not self.talks.can_manage(talk, actor):
+            raise NotAllowed(self.talks.refusal(talk, actor, action))
         return talk

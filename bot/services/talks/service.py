@@ -24,6 +24,7 @@ from bot.flows.engine import start_once as start_flow_once
 from bot.i18n import t
 from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGatewayError, is_transient
 from bot.services.streams.links import link_for
+from bot.services.talks.access import TalkAccess
 from bot.views.announcement import (
     announcement_metadata,
     announcement_text,
@@ -32,7 +33,7 @@ from bot.views.announcement import (
 )
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
-from bot.views.formatting import slack_date
+from bot.views.formatting import mention, mrkdwn_escape, slack_date
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,9 @@ CHANNEL_ERROR_KEYS = {
     ChannelAccess.ARCHIVED: "error.channel.archived",
     ChannelAccess.IM: "error.channel.im",
 }
+
+
+LIST_SCAN = 200  # talks read for /lunchlearn list before hiding private ones the user may not see
 
 
 def cancel_metadata(talk_id: int) -> Metadata:
@@ -62,11 +66,17 @@ class TalkService:
         self.slack = slack
         self.refresher = refresher
         self.flows = flows
+        self.access = TalkAccess(slack)
 
     # People ----------------------------------------------------------------------------------------
 
-    def actor(self, user_id: str, team_id: str) -> Actor:
-        return Actor(user_id=user_id, team_id=team_id, lang=self.slack.user(user_id).lang)
+    def actor(self, user_id: str, team_id: str, payload_team_id: str | None = None) -> Actor:
+        """`team_id`: the user's team as the payload gives it; `payload_team_id`: the payload's own team (a slash
+        command has only one). users.info's team_id, when known, is the user's team."""
+        user = self.slack.user(user_id)
+        own_team = user.team_id or team_id
+        internal = self.access.is_internal(user_team=own_team, payload_team=payload_team_id or team_id)
+        return Actor(user_id=user_id, team_id=own_team, lang=user.lang, internal=internal)
 
     def timezone_of(self, user_id: str) -> str:
         tz = self.slack.user(user_id).tz
@@ -78,14 +88,24 @@ class TalkService:
             pass
         return self.settings.DEFAULT_TIMEZONE
 
-    def can_manage(self, talk: Talk, user_id: str) -> bool:
-        if user_id == talk.organiser_id or user_id in talk.speaker_ids:
-            return True
-        return self.slack.user(user_id).is_admin
+    def can_manage(self, talk: Talk, actor: Actor) -> bool:
+        return self.access.can_manage(talk, actor)
+
+    def can_see(self, talk: Talk, user_id: str) -> bool:
+        return self.access.can_see(talk, user_id)
+
+    def refusal(self, talk: Talk, actor: Actor, action: str) -> str:
+        """ "Only the organiser... can <action> <title>", or "can't find that talk" to someone who may not see it."""
+        if not self.can_see(talk, actor.user_id):
+            return t(actor.lang, "notice.talk_missing")
+        action_text = t(actor.lang, f"refusal.action.{action}")
+        return t(actor.lang, "refusal.not_allowed", action=action_text, title=mrkdwn_escape(talk.title))
 
     # New talk --------------------------------------------------------------------------------------
 
     def open_new_modal(self, *, actor: Actor, trigger_id: str, channel_id: str | None, title: str) -> None:
+        if not actor.internal:
+            raise NotAllowed(t(actor.lang, "refusal.external"))  # planning a talk is managing it
         tz = ZoneInfo(self.timezone_of(actor.user_id))
         # Default: tomorrow at noon in the organiser's zone (lunch time, far enough ahead for a reminder).
         tomorrow = (datetime.now(tz) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -105,12 +125,14 @@ class TalkService:
         try:
             access = self.slack.ensure_can_post(channel_id)
         except SlackGatewayError as exc:
-            return t(lang, "error.channel.failed", error=exc.error)
+            return t(lang, "error.channel.failed", error=mrkdwn_escape(exc.error))
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
     def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None) -> int:
         """Store the talk (once per modal: a repeated submission returns the same talk)."""
+        if not actor.internal:
+            raise NotAllowed(t(actor.lang, "refusal.external"))
         with self.db.session() as session:
             if view_id and (existing := repo.get_talk_by_view(session=session, view_id=view_id)):
                 return existing.id
@@ -169,7 +191,13 @@ class TalkService:
             logger.warning("Announcing talk %s failed: %s", talk_id, error)
             lang = str(run.args.get("lang") or talk.language)
             organiser = str(run.args.get("by") or talk.organiser_id)
-            text = t(lang, "notice.announce_failed", title=talk.title, channel=talk.channel_id, error=error)
+            text = t(
+                lang,
+                "notice.announce_failed",
+                title=mrkdwn_escape(talk.title),
+                channel=mrkdwn_escape(talk.channel_id),
+                error=mrkdwn_escape(error),
+            )
             send_once(
                 self.db,
                 key=f"announce_failed:{talk_id}:{run.id}",
@@ -211,7 +239,12 @@ class TalkService:
         if talk.announcement_channel and talk.announcement_ts:
             link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
         text = t(
-            lang, message, title=talk.title, channel=talk.announcement_channel or talk.channel_id, link=link, count=told
+            lang,
+            message,
+            title=mrkdwn_escape(talk.title),
+            channel=mrkdwn_escape(talk.announcement_channel or talk.channel_id),
+            link=mrkdwn_escape(link),
+            count=told,
         )
         send_once(
             self.db,
@@ -226,7 +259,7 @@ class TalkService:
         """After a flow gave up: tell the organiser in one or two sentences what did not happen."""
         lang = self.slack.user(talk.organiser_id).lang
         what = t(lang, f"flows.what.{run.flow}")
-        text = t(lang, "flows.failed", title=talk.title, what=what)
+        text = t(lang, "flows.failed", title=mrkdwn_escape(talk.title), what=what)
         send_once(
             self.db,
             key=f"flow_failed:{run.id}",
@@ -242,9 +275,8 @@ class TalkService:
             talk = repo.get_talk(session=session, talk_id=talk_id)
         if talk is None:
             return t(actor.lang, "notice.talk_missing")
-        if not self.can_manage(talk, actor.user_id):
-            action = t(actor.lang, "refusal.action.edit")
-            return t(actor.lang, "refusal.not_allowed", action=action, title=talk.title)
+        if not self.can_manage(talk, actor):
+            return self.refusal(talk, actor, "edit")
         if talk.announcement_ts:
             return None  # already announced (a double click, or another replica)
         problem = self.channel_error(talk.channel_id, actor.lang)
@@ -296,12 +328,12 @@ class TalkService:
     def rsvp(self, *, actor: Actor, talk_id: int, going: bool, channel_id: str | None) -> None:
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-            if talk is None:
+            if talk is None or not self.can_see(talk, actor.user_id):
                 message = t(actor.lang, "notice.talk_missing")
                 changed = False
             elif talk.status not in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
                 status = t(actor.lang, f"status.{talk.status.value}")
-                message = t(actor.lang, "rsvp.closed", title=talk.title, status=status)
+                message = t(actor.lang, "rsvp.closed", title=mrkdwn_escape(talk.title), status=status)
                 changed = False
             else:
                 changed = repo.set_rsvp(session=session, talk_id=talk_id, user_id=actor.user_id, going=going)
@@ -309,7 +341,12 @@ class TalkService:
                     start_flow_once(session, talk_id=talk_id, flow="rsvp")
                 session.flush()
                 count = repo.count_going(session=session, talk_id=talk_id)
-                message = t(actor.lang, "rsvp.going" if going else "rsvp.not_going", title=talk.title, count=count)
+                message = t(
+                    actor.lang,
+                    "rsvp.going" if going else "rsvp.not_going",
+                    title=mrkdwn_escape(talk.title),
+                    count=count,
+                )
         if channel_id:
             self._ephemeral(channel_id, actor.user_id, message)
         if changed:
@@ -320,18 +357,13 @@ class TalkService:
     def _load_manageable(self, session_talk: Talk | None, actor: Actor, action: str) -> Talk:
         if session_talk is None:
             raise NotAllowed(t(actor.lang, "notice.talk_missing"))
-        if not self.can_manage(session_talk, actor.user_id):
-            raise NotAllowed(
-                t(
-                    actor.lang,
-                    "refusal.not_allowed",
-                    action=t(actor.lang, f"refusal.action.{action}"),
-                    title=session_talk.title,
-                )
-            )
+        if not self.can_manage(session_talk, actor):
+            raise NotAllowed(self.refusal(session_talk, actor, action))
         if session_talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
             status = t(actor.lang, f"status.{session_talk.status.value}")
-            raise NotAllowed(t(actor.lang, "refusal.not_editable", title=session_talk.title, status=status))
+            raise NotAllowed(
+                t(actor.lang, "refusal.not_editable", title=mrkdwn_escape(session_talk.title), status=status)
+            )
         return session_talk
 
     def open_edit_modal(self, *, actor: Actor, talk_id: int, trigger_id: str) -> None:
@@ -386,7 +418,7 @@ class TalkService:
             if user_id == by:
                 continue
             lang = self.slack.user(user_id).lang
-            lines = [t(lang, "notice.changed", title=talk.title, by=f"<@{by}>")]
+            lines = [t(lang, "notice.changed", title=mrkdwn_escape(talk.title), by=mention(by))]
             if time_changed:
                 lines.append(
                     t(
@@ -397,7 +429,7 @@ class TalkService:
                     )
                 )
             if link_changed and talk.stream_url:
-                lines.append(t(lang, "notice.changed.link", new=talk.stream_url))
+                lines.append(t(lang, "notice.changed.link", new=mrkdwn_escape(talk.stream_url)))
             send_once(
                 self.db,
                 key=f"change_dm:{run.id}:{user_id}",
@@ -433,20 +465,20 @@ class TalkService:
         if talk is None:
             return 0
         sent = 0
-        for user_id in going:
+        for user_id in [user for user in going if self.can_see(talk, user)]:  # not those who left a private channel
             lang = self.slack.user(user_id).lang
             when = slack_date(talk.starts_at, talk.timezone)
             if talk.cancel_reason:
                 text = t(
                     lang,
                     "notice.cancelled_reason",
-                    title=talk.title,
+                    title=mrkdwn_escape(talk.title),
                     when=when,
-                    by=f"<@{by}>",
-                    reason=talk.cancel_reason,
+                    by=mention(by),
+                    reason=mrkdwn_escape(talk.cancel_reason),
                 )
             else:
-                text = t(lang, "notice.cancelled", title=talk.title, when=when, by=f"<@{by}>")
+                text = t(lang, "notice.cancelled", title=mrkdwn_escape(talk.title), when=when, by=mention(by))
             if send_once(
                 self.db,
                 key=f"cancel_dm:{talk_id}:{user_id}",
@@ -468,10 +500,9 @@ class TalkService:
 
     def list_upcoming(self, *, actor: Actor, response_url: str) -> None:
         with self.db.session() as session:
-            talks = repo.list_upcoming(
-                session=session, team_id=actor.team_id, now=datetime.now(UTC), limit=LIST_MAX + 1
-            )
-        shown = list(talks[:LIST_MAX])
+            found = repo.list_upcoming(session=session, team_id=actor.team_id, now=datetime.now(UTC), limit=LIST_SCAN)
+        talks = self.access.visible(list(found), actor.user_id)
+        shown = talks[:LIST_MAX]
         permalinks = {
             talk.id: link
             for talk in shown

@@ -42,7 +42,7 @@ from bot.db import reactions_repo as rrepo  # noqa: E402
 from bot.db import repositories as repo  # noqa: E402
 from bot.db.models import StreamKind  # noqa: E402
 from bot.db.session import Database  # noqa: E402
-from bot.domain import Actor, TalkInput  # noqa: E402
+from bot.domain import TalkInput  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from tests.databases import fresh_database, postgres_reachable  # noqa: E402
 from tests.fakes.signing import signed_headers  # noqa: E402
@@ -74,7 +74,7 @@ def prepare(url: str, fake: FakeSlack) -> tuple[int, str, str]:
     upgrade(db.engine)
     container = build_container(settings, db=db)
     start = datetime.now(UTC) + timedelta(minutes=5)
-    organiser = Actor(user_id=ORGANISER, team_id="T1", lang="en")
+    organiser = container.talks.actor(ORGANISER, "T1")
     talk_id = container.talks.create_talk(
         actor=organiser,
         data=TalkInput(

@@ -95,7 +95,9 @@ class Bench:
         db = Database.from_url(db_url)
         upgrade(db.engine)
         self.container = build_container(self.settings, db=db)
-        self.server = make_server("127.0.0.1", 0, create_web_app(create_app(self.container), db), threaded=True)
+        self.server = make_server(
+            "127.0.0.1", 0, create_web_app(create_app(self.container), db, signing_secret=SECRET), threaded=True
+        )
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.slack = SlackDriver(
             url=f"http://127.0.0.1:{self.server.server_port}/slack/events", secret=SECRET, fake=self.fake
@@ -176,7 +178,11 @@ class Bench:
             lambda: str(self.question_id),
             lambda: str(self.ended_id),
         )
-        feedback = {ids.BLOCK_SURVEY_OVERALL: {ids.ACTION_SURVEY_OVERALL: {"selected_option": {"value": "4"}}}}
+        feedback = {
+            ids.BLOCK_SURVEY_OVERALL: {
+                ids.ACTION_SURVEY_OVERALL: {"type": "static_select", "selected_option": {"value": "4"}}
+            }
+        }
         return {
             "/lunchlearn new": command("new"),
             "/lunchlearn list": command("list"),
@@ -219,13 +225,21 @@ class Bench:
             "view: cancel talk": submit(
                 ids.CALLBACK_TALK_CANCEL,
                 lambda: str(next(spare)),
-                lambda: {ids.BLOCK_CANCEL_REASON: {ids.ACTION_CANCEL_REASON: {"value": "Speaker ill"}}},
+                lambda: {
+                    ids.BLOCK_CANCEL_REASON: {
+                        ids.ACTION_CANCEL_REASON: {"type": "plain_text_input", "value": "Speaker ill"}
+                    }
+                },
                 user=ORGANISER,
             ),
             "view: stream link": submit(
                 ids.CALLBACK_STREAM_LINK,
                 talk,
-                lambda: {ids.BLOCK_STREAM_LINK: {ids.ACTION_STREAM_LINK: {"value": "https://meet.example.com/x"}}},
+                lambda: {
+                    ids.BLOCK_STREAM_LINK: {
+                        ids.ACTION_STREAM_LINK: {"type": "url_text_input", "value": "https://meet.example.com/x"}
+                    }
+                },
                 user=ORGANISER,
             ),
             "view: ask question": submit(
@@ -234,7 +248,9 @@ class Bench:
             "view: answer question": submit(
                 ids.CALLBACK_QUESTION_ANSWER,
                 lambda: str(self.answerable.pop()),
-                lambda: {ids.BLOCK_ANSWER_TEXT: {ids.ACTION_ANSWER_TEXT: {"value": "Yes."}}},
+                lambda: {
+                    ids.BLOCK_ANSWER_TEXT: {ids.ACTION_ANSWER_TEXT: {"type": "plain_text_input", "value": "Yes."}}
+                },
                 user=ORGANISER,
             ),
             "view: survey feedback": submit(ids.CALLBACK_SURVEY_FEEDBACK, ended, lambda: feedback, user=ATTENDEE),

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run serve test lint migrate doctor
+.PHONY: install run serve test lint migrate doctor mutants
 
 $(BIN)/lunchlearn: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("lunchlearn needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -24,9 +24,13 @@ serve: install
 test: install
 	$(BIN)/pytest -q
 
+# Deliberate breakages of bot/ (tests/mutations.toml) that the tests must catch; prints the kill ratio.
+mutants: install
+	$(BIN)/python scripts/mutants.py
+
 lint: install
-	$(BIN)/ruff check bot tests migrations bench
-	$(BIN)/ruff format --check bot tests migrations bench
+	$(BIN)/ruff check bot tests migrations bench scripts
+	$(BIN)/ruff format --check bot tests migrations bench scripts
 	$(BIN)/mypy bot
 	$(BIN)/hadolint Dockerfile
 

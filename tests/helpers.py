@@ -33,6 +33,7 @@ def talk_values(
     url: str | None = "https://zoom.example.com/j/123",
     language: str | None = None,
     include_channel: bool = True,
+    reminders: list[str] | None = None,
 ) -> dict[str, Any]:
     """The view.state.values Slack sends for the talk modal."""
     values: dict[str, Any] = {
@@ -57,11 +58,19 @@ def talk_values(
             }
         },
     }
+    if reminders is not None:
+        values[ids.BLOCK_REMINDERS] = reminder_values(reminders)
     if include_channel:
         values[ids.BLOCK_CHANNEL] = {
             ids.ACTION_CHANNEL: {"type": "conversations_select", "selected_conversation": channel}
         }
     return values
+
+
+def reminder_values(minutes: list[str]) -> dict[str, Any]:
+    """The reminders multi-select as Slack sends it (values are minute counts)."""
+    selected = [{"text": {"type": "plain_text", "text": m}, "value": m} for m in minutes]
+    return {ids.ACTION_REMINDERS: {"type": "multi_static_select", "selected_options": selected}}
 
 
 def ack_json(response: Any) -> dict[str, Any]:

@@ -835,10 +835,15 @@ def test_more_element_types_pass_validation() -> None:
 
 
 def assert_rejected(fake: FakeSlack, exc_info: pytest.ExceptionInfo[SlackApiError], fragment: str) -> None:
-    assert error_of(exc_info) == "invalid_blocks"
+    """Slack's shapes: views.* answer invalid_arguments with messages; chat.* invalid_blocks with errors too."""
+    response = exc_info.value.response
+    views = response.api_url.rsplit("/", 1)[-1].startswith("views.")
+    assert error_of(exc_info) == ("invalid_arguments" if views else "invalid_blocks")
     assert any(fragment in error for error in fake.validation_errors), fake.validation_errors
-    messages = exc_info.value.response["response_metadata"]["messages"]
-    assert messages and all(m.startswith("[ERROR] ") for m in messages)
+    messages = response["response_metadata"]["messages"]
+    assert messages and all(m.startswith("[ERROR] ") and "[json-pointer:/" in m for m in messages)
+    if not views:
+        assert [f"[ERROR] {error}" for error in response["errors"]] == messages
 
 
 def test_oversized_modal_title_is_rejected(fake: FakeSlack, client: WebClient) -> None:
@@ -978,3 +983,28 @@ def test_signed_headers_include_content_type() -> None:
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Slack-Request-Timestamp"] == "1700000000"
     assert headers["X-Slack-Signature"].startswith("v0=")
+
+
+def test_documented_limits_slack_sdk_misses_are_rejected_with_slacks_shape(fake: FakeSlack, client: WebClient) -> None:
+    """Option descriptions over 75 characters: slack_sdk.models accepts them, Slack does not."""
+    option = {**opt("Ask anonymously", "anon"), "description": pt("d" * 76)}
+    checkboxes = {"type": "checkboxes", "action_id": "a", "options": [option]}
+    view = modal(blocks=[{"type": "input", "block_id": "b", "label": pt("Options"), "element": checkboxes}])
+    with pytest.raises(SlackApiError) as exc_info:
+        client.views_open(trigger_id="1.2.3", view=view)
+    assert exc_info.value.response["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 76 characters (got 76) "
+        "[json-pointer:/view/blocks/0/element/options/0/description/text]"
+    ]
+    assert_rejected(fake, exc_info, "/view/blocks/0/element/options/0/description/text")
+    assert fake.views == {}
+
+    button = {"type": "button", "action_id": "b", "text": pt("Go"), "url": "https://e.example/" + "u" * 2990}
+    overflow = {"type": "overflow", "action_id": "o", "options": [opt("Only one", "1")]}
+    with pytest.raises(SlackApiError) as exc_info:
+        client.chat_postMessage(channel="C1", text="x", blocks=[{"type": "actions", "elements": [button, overflow]}])
+    errors = exc_info.value.response["errors"]
+    assert "must be less than 3001 characters (got 3008) [json-pointer:/blocks/0/elements/0/url]" in errors
+    assert "must provide at least 2 items (got 1) [json-pointer:/blocks/0/elements/1/options]" in errors
+    assert_rejected(fake, exc_info, "/blocks/0/elements/1/options")
+    assert fake.messages["C1"] == []

@@ -8,7 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
-from bot.db.models import OutboxMessage, OutboxStatus, StreamKind, StreamStatus, TalkStream, YoutubeQuotaDay
+from bot.db.models import (
+    OutboxMessage,
+    OutboxStatus,
+    StreamKind,
+    StreamStatus,
+    Talk,
+    TalkStatus,
+    TalkStream,
+    YoutubeQuotaDay,
+)
 from bot.db.repositories import _insert
 
 
@@ -48,6 +57,18 @@ def add_quota(*, session: Session, day: date, units: int) -> None:
         set_={"units": YoutubeQuotaDay.units + units, "updated_at": now},
     )
     session.execute(stmt)
+
+
+def open_failures(*, session: Session, limit: int = 5) -> list[TalkStream]:
+    """Failed streams of talks still to come or live: the ones an operator can still fix (for the doctor)."""
+    stmt = (
+        select(TalkStream)
+        .join(Talk, Talk.id == TalkStream.talk_id)
+        .where(TalkStream.status == StreamStatus.FAILED, Talk.status.in_([TalkStatus.SCHEDULED, TalkStatus.LIVE]))
+        .order_by(TalkStream.updated_at.desc())
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
 
 
 def quota_used(*, session: Session, day: date) -> int:

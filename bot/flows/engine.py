@@ -44,6 +44,12 @@ logger = logging.getLogger(__name__)
 _UNFINISHED = (FlowStatus.PENDING, FlowStatus.RUNNING)
 
 
+def _blocked() -> Any:
+    """A run waits while an earlier run of its talk is unfinished (runs of a talk execute in order)."""
+    earlier = aliased(FlowRun)
+    return exists().where(earlier.talk_id == FlowRun.talk_id, earlier.id < FlowRun.id, earlier.status.in_(_UNFINISHED))
+
+
 class Retry(Exception):
     """The step cannot finish now (Slack or Google failed, something it needs is not there yet): try later."""
 
@@ -147,18 +153,19 @@ class FlowRunner:
             time.sleep(0.05)
 
     def _busy(self, talk_id: int) -> bool:
-        """True while a run of this talk is being worked on (by a process that is not known to be dead)."""
+        """True while a run of this talk is being worked on (by a process not known to be dead), or one is due."""
+        now = utcnow()
         with self.db.session() as session:
-            holders = list(
-                session.execute(
-                    select(FlowRun.claimed_by).where(
-                        FlowRun.talk_id == talk_id,
-                        FlowRun.status == FlowStatus.RUNNING,
-                        FlowRun.claimed_until >= utcnow(),
-                    )
-                ).scalars()
-            )
-        return any(not is_dead(holder) for holder in holders)
+            rows = session.execute(
+                select(FlowRun.status, FlowRun.claimed_by).where(
+                    FlowRun.talk_id == talk_id,
+                    or_(
+                        and_(FlowRun.status == FlowStatus.RUNNING, FlowRun.claimed_until >= now),
+                        and_(FlowRun.status == FlowStatus.PENDING, FlowRun.next_attempt_at <= now, ~_blocked()),
+                    ),
+                )
+            ).all()
+        return any(status is FlowStatus.PENDING or not is_dead(holder) for status, holder in rows)
 
     def run_due(self, now: datetime | None = None) -> int:
         """Run every run that is due (any talk); returns how many runs were taken. The worker's round."""
@@ -198,21 +205,23 @@ class FlowRunner:
     def _claim(self, *, talk_id: int | None, now: datetime | None) -> Run | None:
         now = now or utcnow()
         holder = this_holder()
-        earlier = aliased(FlowRun)
-        blocked = exists().where(
-            earlier.talk_id == FlowRun.talk_id, earlier.id < FlowRun.id, earlier.status.in_(_UNFINISHED)
-        )
+        blocked = _blocked()
         claimable = or_(
             and_(FlowRun.status == FlowStatus.PENDING, FlowRun.next_attempt_at <= now),
             and_(FlowRun.status == FlowStatus.RUNNING, FlowRun.claimed_until < now),
         )
         with self.db.session() as session:
             self._release_dead_claims(session, talk_id, now)
-            stmt = select(FlowRun.id).where(claimable, ~blocked).order_by(FlowRun.id).limit(5)
+            stmt = select(FlowRun.id).where(claimable, ~blocked).order_by(FlowRun.id)
             if talk_id is not None:
-                stmt = stmt.where(FlowRun.talk_id == talk_id)
-            if self.db.dialect == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True, of=FlowRun)
+                # A caller draining its own talk: no SKIP LOCKED, so a run another thread is claiming is waited
+                # for (the compare-and-set decides) instead of looking like there was nothing to do.
+                stmt = stmt.where(FlowRun.talk_id == talk_id).limit(5)
+            elif self.db.dialect == "postgresql":
+                # The workers of several replicas: each locks one due run and skips the ones others hold.
+                stmt = stmt.limit(1).with_for_update(skip_locked=True, of=FlowRun)
+            else:
+                stmt = stmt.limit(5)
             candidates = list(session.execute(stmt).scalars())
             for run_id in candidates:
                 # Compare-and-set: of two processes that picked the same run, one changes the row.

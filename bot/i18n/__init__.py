@@ -26,3 +26,8 @@ def t(lang: str, key: str, **kwargs: object) -> str:
     catalog = CATALOGS.get(lang, EN)
     template = catalog.get(key) or EN[key]
     return template.format(**kwargs) if kwargs else template
+
+
+def tn(lang: str, key: str, count: int, **kwargs: object) -> str:
+    """A counted phrase: `key.one` for exactly one, `key.other` otherwise ("1 answer", "2 answers")."""
+    return t(lang, f"{key}.one" if count == 1 else f"{key}.other", count=count, **kwargs)

@@ -7,6 +7,7 @@ from slack_bolt import Ack
 from bot import budget
 from bot.container import Container
 from bot.i18n import DEFAULT, t
+from bot.views.problems import slack_problem
 
 
 def refuse_slow(ack: Ack, container: Container, *, user_id: str, lang: str, block_id: str) -> None:
@@ -23,4 +24,5 @@ def tell_not_opened(container: Container, *, user_id: str, channel_id: str | Non
     """A form could not be opened after the ack (Slack too slow for the click's 3-second trigger_id, or an error):
     the click must not just do nothing."""
     lang = container.slack.cached_lang(user_id) or DEFAULT
-    container.talks.tell_ephemeral(channel_id=channel_id, user_id=user_id, text=t(lang, "error.generic", error=error))
+    text = t(lang, "error.slack.failed", problem=slack_problem(lang, error))
+    container.talks.tell_ephemeral(channel_id=channel_id, user_id=user_id, text=text)

@@ -137,8 +137,8 @@ def parse_talk_submission(
     if language not in SUPPORTED:
         language = lang
 
-    raw_reminders = _text(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS)
-    offsets = parse_offsets(raw_reminders)
+    chosen = _value(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS).get("selected_options") or []
+    offsets = parse_offsets(",".join(str(option.get("value") or "") for option in chosen))
     if offsets is None:
         errors.add(
             ids.BLOCK_REMINDERS,

@@ -75,7 +75,8 @@ def advance_ask_button(lang: str, talk_id: int) -> ButtonElement:
     )
 
 
-def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: str) -> View:
+def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: str, retention_days: int) -> View:
+    """`retention_days`: how long an anonymous asker's id is kept after the talk (the hint says so)."""
     intro = t(lang, "questions.modal.intro_advance" if advance else "questions.modal.intro", title=mrkdwn_escape(title))
     return View(
         type="modal",
@@ -99,6 +100,7 @@ def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: s
             InputBlock(
                 block_id=ids.BLOCK_QUESTION_OPTIONS,
                 label=t(lang, "questions.modal.anonymous"),
+                hint=PlainTextObject(text=t(lang, "questions.modal.anonymous.hint", days=retention_days)),
                 optional=True,
                 element=CheckboxesElement(
                     action_id=ids.ACTION_QUESTION_ANONYMOUS,
@@ -106,7 +108,10 @@ def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: s
                         Option(
                             value=ids.OPTION_ANONYMOUS,
                             text=PlainTextObject(text=t(lang, "questions.modal.anonymous")),
-                            description=PlainTextObject(text=truncate(t(lang, "questions.modal.anonymous.hint"), 150)),
+                            # Slack rejects an option description over 75 characters; the details go in the hint
+                            description=PlainTextObject(
+                                text=truncate(t(lang, "questions.modal.anonymous.description"), 75)
+                            ),
                         )
                     ],
                 ),

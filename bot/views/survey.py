@@ -27,8 +27,9 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.db.models import SurveyAnswer, Talk
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.views.formatting import mention, mrkdwn_escape, plain, slack_date, truncate
+from bot.views.pulse import LegendItem, emoji_code, label_for
 
 CUSTOM_QUESTION_MAX = 300
 TEXT_ANSWER_MAX = 2000
@@ -46,6 +47,7 @@ class SurveyChoices:
 
 def survey_choice_blocks(lang: str) -> list[InputBlock]:
     """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+    summary = Option(value=ids.SURVEY_OPTION_POST_SUMMARY, label=t(lang, "survey.field.post_summary"))
     return [
         InputBlock(
             block_id=ids.BLOCK_SURVEY_QUESTION,
@@ -59,8 +61,7 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
             label=t(lang, "survey.field.options"),
             optional=True,
             element=CheckboxesElement(
-                action_id=ids.ACTION_SURVEY_OPTIONS,
-                options=[Option(value=ids.SURVEY_OPTION_NO_SUMMARY, label=t(lang, "survey.field.no_summary"))],
+                action_id=ids.ACTION_SURVEY_OPTIONS, options=[summary], initial_options=[summary]
             ),
         ),
     ]
@@ -69,11 +70,12 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
 def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> SurveyChoices:
     question = ((values.get(ids.BLOCK_SURVEY_QUESTION) or {}).get(ids.ACTION_SURVEY_QUESTION) or {}).get("value")
     question = " ".join(str(question or "").split())[:CUSTOM_QUESTION_MAX] or None
-    selected = ((values.get(ids.BLOCK_SURVEY_OPTIONS) or {}).get(ids.ACTION_SURVEY_OPTIONS) or {}).get(
-        "selected_options"
-    ) or []
-    no_summary = any(o.get("value") == ids.SURVEY_OPTION_NO_SUMMARY for o in selected)
-    return SurveyChoices(custom_question=question, post_summary=not no_summary)
+    options = (values.get(ids.BLOCK_SURVEY_OPTIONS) or {}).get(ids.ACTION_SURVEY_OPTIONS)
+    if options is None:  # no such field in the form: the default
+        return SurveyChoices(custom_question=question)
+    selected = options.get("selected_options") or []
+    post_summary = any(o.get("value") == ids.SURVEY_OPTION_POST_SUMMARY for o in selected)
+    return SurveyChoices(custom_question=question, post_summary=post_summary)
 
 
 # The DM --------------------------------------------------------------------------------------------------------------
@@ -300,12 +302,40 @@ def _fmt_avg(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else "–"
 
 
+BAR_WIDTH = 10  # characters of the longest bar
+
+
 def _distribution(dist: dict[int, int]) -> str:
-    return " ".join(f"{n}★×{dist.get(n, 0)}" for n in RATINGS)
+    """One line per rating, best first, with a bar scaled to the most common rating: `5★` ██████░░░░ 3."""
+    top = max(dist.values(), default=0) or 1
+    lines = []
+    for n in reversed(RATINGS):
+        count = dist.get(n, 0)
+        filled = max(1 if count else 0, round(BAR_WIDTH * count / top))
+        lines.append(f"`{n}★` {'█' * filled}{'░' * (BAR_WIDTH - filled)} {count}")
+    return "\n".join(lines)
 
 
-def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | None, timezone: str) -> list[Block]:
-    """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports)."""
+def _reaction_totals(lang: str, totals: dict[str, int], legend: list[LegendItem]) -> str:
+    """`:clap: applause 7 · :bulb: learned something 2`: the legend's meaning next to each emoji."""
+    items = []
+    for emoji, count in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
+        label = label_for(lang, emoji, legend)
+        items.append(f"{emoji_code(emoji)} {label} {count}" if label != emoji else f"{emoji_code(emoji)} {count}")
+    return " · ".join(items)
+
+
+def build_report(
+    lang: str,
+    report: Any,
+    *,
+    final: bool,
+    closes_at: datetime | None,
+    timezone: str,
+    legend: list[LegendItem] | None = None,
+) -> list[Block]:
+    """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports);
+    `legend` is the reaction legend, to say what each emoji meant."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=plain(report.title)), 150))]
     status = (
         t(lang, "report.final")
@@ -315,7 +345,13 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
     lines = [
         t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
-        t(lang, "report.responses", count=report.responses, asked=report.asked, rate=report.response_rate_pct),
+        t(
+            lang,
+            "report.responses",
+            count=report.responses,
+            people=tn(lang, "report.people", report.asked),
+            rate=report.response_rate_pct,
+        ),
     ]
     ratings = (
         ("report.label.overall", report.overall_avg, report.overall_dist),
@@ -326,15 +362,19 @@ def build_report(lang: str, report: Any, *, final: bool, closes_at: datetime | N
         if avg is None:
             lines.append(t(lang, "report.rating.none", label=label))
         else:
-            lines.append(t(lang, "report.rating", label=label, avg=_fmt_avg(avg), dist=_distribution(dist)))
+            answers = tn(lang, "report.answers", sum(dist.values()))
+            lines.append(
+                t(lang, "report.rating", label=label, avg=_fmt_avg(avg), answers=answers, dist=_distribution(dist))
+            )
     if report.questions is not None:
         lines.append(t(lang, "report.questions", asked=report.questions.asked, answered=report.questions.answered))
         lines += [
-            t(lang, "report.question", text=mrkdwn_escape(truncate(q, 200)), votes=v) for q, v in report.questions.top
+            t(lang, "report.question", text=mrkdwn_escape(truncate(q, 200)), votes=tn(lang, "report.votes", v))
+            for q, v in report.questions.top
         ]
     if report.reaction_totals is not None:
         if report.reaction_totals:
-            totals = " ".join(f":{e}: {n}" for e, n in sorted(report.reaction_totals.items(), key=lambda i: -i[1]))
+            totals = _reaction_totals(lang, report.reaction_totals, legend or [])
             lines.append(t(lang, "report.reactions", totals=totals))
         else:
             lines.append(t(lang, "report.reactions.none"))
@@ -386,7 +426,7 @@ def summary_text(lang: str, report: Any) -> str:
         lang,
         "report.summary",
         title=mrkdwn_escape(report.title),
-        count=report.responses,
+        answers=tn(lang, "report.answers", report.responses),
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),
     )

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UrlInputElement,
     UserMultiSelectElement,
@@ -22,8 +23,16 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.db.models import StreamKind
-from bot.domain import DESCRIPTION_MAX, DURATION_DEFAULT, DURATION_MAX, DURATION_MIN, TITLE_MAX
-from bot.i18n import SUPPORTED, t
+from bot.domain import (
+    DESCRIPTION_MAX,
+    DURATION_DEFAULT,
+    DURATION_MAX,
+    DURATION_MIN,
+    REMINDER_MAX_COUNT,
+    TITLE_MAX,
+    parse_offsets,
+)
+from bot.i18n import SUPPORTED, t, tn
 from bot.views.survey import survey_choice_blocks
 
 
@@ -33,6 +42,52 @@ def _stream_option(lang: str, kind: StreamKind) -> Option:
 
 def _announce_link_option(lang: str) -> Option:
     return Option(value="yes", label=t(lang, "modal.field.announce_link.option"))
+
+
+# Reminder leads offered in the form, in minutes: the day before, the hour before, just before.
+REMINDER_PRESETS = (1440, 60, 10)
+
+
+def reminder_label(lang: str, minutes: int) -> str:
+    """'1 day before', '2 hours before', '90 minutes before' (the largest whole unit)."""
+    if minutes % 1440 == 0:
+        return tn(lang, "reminders.before.days", minutes // 1440)
+    if minutes % 60 == 0:
+        return tn(lang, "reminders.before.hours", minutes // 60)
+    return tn(lang, "reminders.before.minutes", minutes)
+
+
+def reminders_phrase(lang: str, offsets: list[int]) -> str:
+    labels = [reminder_label(lang, m) for m in offsets]
+    if len(labels) < 2:
+        return "".join(labels)
+    return t(lang, "reminders.and", first=t(lang, "reminders.comma").join(labels[:-1]), last=labels[-1])
+
+
+def _reminder_option(lang: str, minutes: int) -> Option:
+    return Option(value=str(minutes), label=reminder_label(lang, minutes))
+
+
+def _reminders_block(lang: str, current: str | None, default: str) -> InputBlock:
+    """Presets as a multi-select. A talk's own leads (and the deployment's default) are offered too, so a lead
+    typed in the old free-text field, or configured by REMINDER_OFFSETS, is kept when the talk is edited."""
+    own = parse_offsets(current) if current else None
+    usual = parse_offsets(default) or []
+    offered = sorted({*REMINDER_PRESETS, *(own or []), *usual}, reverse=True)
+    hint = t(lang, "modal.field.reminders.hint", default=reminders_phrase(lang, usual)) if usual else None
+    return InputBlock(
+        block_id=ids.BLOCK_REMINDERS,
+        label=t(lang, "modal.field.reminders"),
+        hint=hint or t(lang, "modal.field.reminders.hint.none"),
+        optional=True,
+        element=StaticMultiSelectElement(
+            action_id=ids.ACTION_REMINDERS,
+            placeholder=t(lang, "modal.field.reminders.placeholder"),
+            options=[_reminder_option(lang, m) for m in offered],
+            initial_options=[_reminder_option(lang, m) for m in own] if own else None,
+            max_selected_items=REMINDER_MAX_COUNT,
+        ),
+    )
 
 
 def _language_option(lang: str, code: str) -> Option:
@@ -158,17 +213,7 @@ def build_talk_modal(
                 initial_option=_language_option(lang, language or lang),
             ),
         ),
-        InputBlock(
-            block_id=ids.BLOCK_REMINDERS,
-            label=t(lang, "modal.field.reminders"),
-            hint=t(lang, "modal.field.reminders.hint", default=default_reminders.replace(",", ", ")),
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=ids.ACTION_REMINDERS,
-                initial_value=(reminders or "").replace(",", ", ") or None,
-                max_length=64,
-            ),
-        ),
+        _reminders_block(lang, reminders, default_reminders),
     ]
     if not editing:
         blocks += survey_choice_blocks(lang)  # surveys: optional, defaults when left alone

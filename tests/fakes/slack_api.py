@@ -27,7 +27,9 @@ Behaviour worth knowing:
   is in); ``conversations.info`` / ``conversations.join`` on such an id answer ``channel_not_found``.
 * Every ``blocks`` (messages, attachments, response_url payloads) and ``view`` argument is validated with slack_sdk's
   models plus checks for rules slack_sdk does not enforce (unknown types and properties, empty texts, plain_text-only
-  fields, duplicate block_ids...). Problems land in ``validation_errors`` and the call answers ``invalid_blocks``.
+  fields, duplicate block_ids...) and every limit Slack documents (tests/fakes/slack_limits.py). Problems land in
+  ``validation_errors``; the call answers like Slack: ``invalid_blocks`` with ``errors`` for chat.* (a 400 for
+  response_urls), ``invalid_arguments`` with ``response_metadata.messages`` for views.*, each with its json-pointer.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from tests.fakes import slack_limits
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +111,6 @@ _TS_START = 1_700_000_000 * 1_000_000  # microseconds; the first minted ts is "1
 _TS_STEP = 100
 _POLL_INTERVAL = 0.02
 
-MAX_MESSAGE_BLOCKS = 50
-MAX_MESSAGE_TEXT = 40_000
-
 
 @dataclass
 class Call:
@@ -121,6 +122,7 @@ class Call:
     token: str | None
     status: int
     response: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when the answer was ready (after any injected delay)
 
     @property
     def ok(self) -> bool:
@@ -170,9 +172,11 @@ _PLAIN_OPTION_PARENTS = frozenset(
 _PLAIN_TEXT_ELEMENTS = frozenset({"button", "workflow_button", "header"})
 _PLAIN_KEYS = ("placeholder", "label", "hint")
 _MAX_INPUT_LENGTH = 3000
-_MAX_OPTION_TEXT = 75
-_MAX_OPTION_VALUE = 150
-_MAX_CHOICE_OPTIONS = 10
+
+
+def _limit_problems(found: list[tuple[str, str, slack_limits.Limit]]) -> list[Problem]:
+    """The documented per-field limits (tests/fakes/slack_limits.py) that were broken."""
+    return [(pointer, message) for pointer, message, _ in found]
 
 
 def _json_kind(value: object) -> str:
@@ -261,19 +265,8 @@ def _node_rules(node: dict[str, Any], pointer: str) -> list[Problem]:
         for key in ("title", "confirm", "deny"):
             problems += _require_plain(confirm.get(key), f"{pointer}/confirm/{key}")
     for suffix, option in _options_of(node):
-        if not isinstance(option, dict):
-            continue
-        value = option.get("value")
-        if isinstance(value, str) and len(value) > _MAX_OPTION_VALUE:
-            problems.append((f"{pointer}{suffix}/value", f"must be less than {_MAX_OPTION_VALUE + 1} characters"))
-        if kind in _PLAIN_OPTION_PARENTS:
-            text = option.get("text")
-            problems += _require_plain(text, f"{pointer}{suffix}/text")
-            if isinstance(text, dict) and isinstance(text.get("text"), str) and len(text["text"]) > _MAX_OPTION_TEXT:
-                problems.append((f"{pointer}{suffix}/text", f"must be less than {_MAX_OPTION_TEXT + 1} characters"))
-    if kind in ("radio_buttons", "checkboxes") and isinstance(node.get("options"), list):
-        if len(node["options"]) > _MAX_CHOICE_OPTIONS:
-            problems.append((f"{pointer}/options", f"must provide no more than {_MAX_CHOICE_OPTIONS} items"))
+        if isinstance(option, dict) and kind in _PLAIN_OPTION_PARENTS:
+            problems += _require_plain(option.get("text"), f"{pointer}{suffix}/text")
     if kind == "context" and isinstance(node.get("elements"), list):
         for index, element in enumerate(node["elements"]):
             if isinstance(element, dict) and element.get("type") not in (*_TEXT_TYPES, "image"):
@@ -341,10 +334,12 @@ def validate_message_blocks(blocks: object, pointer: str = "/blocks") -> list[Pr
     """Problems in a message's `blocks` argument, as (json pointer, message) pairs; [] when valid."""
     if not isinstance(blocks, list):
         return [(pointer, f"must be an array, not {_json_kind(blocks)}")]
-    problems: list[Problem] = []
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
-        problems.append((pointer, f"no more than {MAX_MESSAGE_BLOCKS} items allowed (got {len(blocks)})"))
-    return problems + _validate_block_list(blocks, pointer)
+    found = slack_limits.check_object({"blocks": blocks}, "message", pointer.removesuffix("/blocks"))
+    return _limit_problems(found) + _validate_block_list(blocks, pointer) + _blocks_limits(blocks, pointer)
+
+
+def _blocks_limits(blocks: list[Any], pointer: str) -> list[Problem]:
+    return _limit_problems(slack_limits.check_blocks(blocks, pointer))
 
 
 def validate_view(view: object, pointer: str = "/view") -> list[Problem]:
@@ -377,14 +372,13 @@ def validate_view(view: object, pointer: str = "/view") -> list[Problem]:
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
         if has_input and not view.get("submit"):
             problems.append((f"{pointer}/submit", "required when the view contains input blocks"))
+    problems += _limit_problems(slack_limits.check_view(view, pointer))
     return problems + _validate_block_list(blocks, f"{pointer}/blocks")
 
 
 def _validate_message(params: dict[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    text = params.get("text")
-    if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
-        problems.append(("/text", f"must be less than {MAX_MESSAGE_TEXT + 1} characters (got {len(text)})"))
+    top = {key: params[key] for key in ("text", "metadata") if key in params}
+    problems = _limit_problems(slack_limits.check_object(top, "message", ""))
     if "blocks" in params and params["blocks"] is not None:
         problems += validate_message_blocks(params["blocks"])
     attachments = params.get("attachments")
@@ -948,7 +942,7 @@ class FakeSlack:
 
         problems = self._validate(method, params)
         if problems:
-            return _Reply(200, self._invalid_blocks_body(method, problems), scope_headers)
+            return _Reply(200, self._rejection_body(method, problems), scope_headers)
         try:
             result = handler(params)
         except _ApiError as exc:
@@ -962,11 +956,15 @@ class FakeSlack:
             return _validate_message(params)
         return []
 
-    def _invalid_blocks_body(self, method: str, problems: list[Problem]) -> dict[str, Any]:
+    def _rejection_body(self, method: str, problems: list[Problem]) -> dict[str, Any]:
+        """Slack's answer to bad Block Kit: views.* say invalid_arguments, chat.* and response_urls invalid_blocks."""
         with self._lock:
             self.validation_errors.extend(f"{method}: {pointer}: {message}" for pointer, message in problems)
-        messages = [f"[ERROR] {message} [json-pointer:{pointer}]" for pointer, message in problems]
-        return {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": messages}}
+        errors = [f"{message} [json-pointer:{pointer}]" for pointer, message in problems]
+        messages = [f"[ERROR] {error}" for error in errors]
+        if method.startswith("views."):
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
+        return {"ok": False, "error": "invalid_blocks", "errors": errors, "response_metadata": {"messages": messages}}
 
     def _handle_webhook(
         self, method: str, params: dict[str, Any], headers: dict[str, str], token: str | None, bad_json: bool
@@ -986,7 +984,7 @@ class FakeSlack:
             else:
                 problems = self._validate(method, params)
                 if problems:
-                    response = self._invalid_blocks_body(method, problems)
+                    response = self._rejection_body(method, problems)
                     status, text, extra = 400, "invalid_blocks", {}
                 elif not params.get("text") and not params.get("blocks") and not params.get("delete_original"):
                     status, text, response, extra = 400, "no_text", {"ok": False, "error": "no_text"}, {}

@@ -65,5 +65,5 @@ def test_home_lists_talks_by_state_and_rsvp_from_home(
     # A speaker sees their talks under "Your talks", in Japanese.
     speaker_view = open_home(slack, fake_slack, SPEAKER)
     speaker_text = block_texts(speaker_view["blocks"])
-    mine = speaker_text[speaker_text.index("あなたの勉強会") :]
+    mine = speaker_text[speaker_text.index("あなたの発表") :]
     assert "Coming up" in mine and "Live one" in mine

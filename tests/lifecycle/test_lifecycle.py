@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.config import Settings
@@ -21,7 +26,16 @@ from bot.scheduling import jobs
 from bot.scheduling.runtime import SchedulerRuntime
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, create_talk, flow_runs, in_days, talk_values, talks_in_db
+from tests.helpers import (
+    ack_json,
+    block_texts,
+    create_talk,
+    flow_runs,
+    in_days,
+    reminder_values,
+    talk_values,
+    talks_in_db,
+)
 from tests.slack_driver import SlackDriver
 
 
@@ -100,21 +114,23 @@ def test_jobs_follow_create_edit_and_cancel(
         },
     )
 
-    # Edit: move it a day later with a single 30-minute reminder; the jobs move with it.
+    # Edit: move it a day later with a single one-hour reminder (a preset of the form); the jobs move with it.
     slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
     [opened] = fake_slack.wait_for("views.open")
+    [block] = [b for b in opened.params["view"]["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
+    assert "60" in [o["value"] for o in block["element"]["options"]]
     values = talk_values(start=start + 86400, duration="60", include_channel=False, speakers=[SPEAKER])
-    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "30"}}
+    values[ids.BLOCK_REMINDERS] = reminder_values(["60"])
     assert ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER)) == {}
     fake_slack.wait_for("chat.update")
     new_start = t.starts_at + timedelta(days=1)
     expected = {
-        f"reminder_30:{talk_id}": new_start - timedelta(minutes=30),
+        f"reminder_60:{talk_id}": new_start - timedelta(minutes=60),
         f"go_live:{talk_id}": new_start,
         f"end:{talk_id}": new_start + timedelta(minutes=60),
     }
     wait_jobs(runtime, expected)
-    assert talk(container, talk_id).reminder_offsets == "30"
+    assert talk(container, talk_id).reminder_offsets == "60"
 
     # Cancel: every job of the talk is gone.
     container.talks.cancel_talk(actor=container.talks.actor(ORGANISER, "T1"), talk_id=talk_id, reason="")
@@ -141,13 +157,52 @@ def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: F
     slack.command("new", user=ORGANISER)
     [opened] = fake_slack.wait_for("views.open")
     values = talk_values(speakers=[SPEAKER])
-    values[ids.BLOCK_REMINDERS] = {ids.ACTION_REMINDERS: {"type": "plain_text_input", "value": "ten, 0"}}
+    values[ids.BLOCK_REMINDERS] = reminder_values(["ten", "0"])  # not an option of the form: a forged payload
     errors = ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER))["errors"]
     assert list(errors) == [ids.BLOCK_REMINDERS]
     assert talks_in_db(container) == []
 
 
 # Effects and exactly-once ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def outbox_commit_barrier(container: Container, racers: set[str], *, prefix: str) -> Iterator[None]:
+    """Hold each racing thread after its first committed transaction on an outbox row (key starting with
+    `prefix`) until the other racer has committed its own (or given up, when a lock keeps it out: 2 s)."""
+    local = threading.local()
+    arrivals: Counter[str] = Counter()
+    barriers: dict[str, threading.Barrier] = {}
+    guard = threading.Lock()
+
+    def touched(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if threading.current_thread().name not in racers or "outbox" not in statement:
+            return
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        keys = [v for v in values if isinstance(v, str) and v.startswith(prefix)]
+        if keys and getattr(local, "key", None) is None:
+            local.key = keys[0]
+
+    def committed(session: Session) -> None:
+        key, local.key = getattr(local, "key", None), None
+        if key is None:
+            return
+        with guard:
+            arrivals[key] += 1
+            if arrivals[key] > 2:
+                return
+            barrier = barriers.setdefault(key, threading.Barrier(2, timeout=2))
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    event.listen(container.db.engine, "after_cursor_execute", touched)
+    event.listen(Session, "after_commit", committed)
+    try:
+        yield
+    finally:
+        event.remove(Session, "after_commit", committed)
+        event.remove(container.db.engine, "after_cursor_execute", touched)
+    assert any(count >= 2 for count in arrivals.values()), f"the racers never met: {dict(arrivals)}"
 
 
 def test_reminder_goes_to_thread_and_attendees_once_even_when_raced(
@@ -158,18 +213,21 @@ def test_reminder_goes_to_thread_and_attendees_once_even_when_raced(
     jobs.bind(container)
     moment = talk(container, talk_id).starts_at - timedelta(minutes=10)
 
-    # Two scheduler threads (or replicas) run the same reminder at once, then it runs a third time.
-    barrier = threading.Barrier(2)
+    # Two scheduler threads (or replicas) run the same reminder at once, then it runs a third time. The barrier
+    # makes the race the same every run: each racer's first transaction on an outbox row commits before either
+    # goes on to Slack, so both decide from the same state (a check-then-claim bug sends twice every time).
+    barrier = threading.Barrier(2, timeout=5)
 
     def run() -> None:
         barrier.wait()
         container.lifecycle.send_reminder(talk_id, 10, now=moment)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(10)
+    with outbox_commit_barrier(container, {th.name for th in threads}, prefix="reminder_10"):
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(20)
     container.lifecycle.send_reminder(talk_id, 10, now=moment + timedelta(seconds=30))
 
     posts = fake_slack.calls_to("chat.postMessage")

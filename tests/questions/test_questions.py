@@ -86,15 +86,14 @@ def test_ask_button_modal_posts_in_thread_and_opens_boards(
         "chat.postEphemeral", where=lambda c: c.params["user"] == ATTENDEE and "is in" in c.params["text"]
     )
     container.refresher.flush()
-    board = container.questions  # the boards re-render from the database
     with container.db.session() as session:
         from bot.db.models import QuestionBoard
 
         rows = session.query(QuestionBoard).filter_by(talk_id=talk_id).all()
         assert {r.user_id for r in rows} == {SPEAKER, ORGANISER}
-        speaker_board = next(r for r in rows if r.user_id == SPEAKER)
-    assert "borrow checker" in block_texts(fake_slack.message(speaker_board.channel, speaker_board.ts)["blocks"])
-    assert board is not None
+        boards = {r.user_id: (r.channel, r.ts) for r in rows}
+    for channel, ts in boards.values():  # both boards re-rendered from the database
+        assert "borrow checker" in block_texts(fake_slack.message(channel, ts)["blocks"])
 
     # Slack re-sending the same submission does not make a second question.
     slack.submit_view(view, question_values("How does the borrow checker work?"), user=ATTENDEE, view_id="VQ1")
@@ -438,3 +437,21 @@ def test_after_the_talk_each_speaker_can_answer_and_the_asker_is_told(
     # A second answer is refused inline.
     errors = ack_json(slack.submit_view(opened.params["view"], answer, user=SPEAKER))["errors"]
     assert errors[ids.BLOCK_ANSWER_TEXT] == "その質問はすでに回答済みです。"  # in the speaker's language
+
+
+@pytest.mark.parametrize(("user", "retention"), [(ATTENDEE, "erases it 30 days after the talk"), (SPEAKER, "30日後")])
+def test_the_question_modal_opens_in_both_languages_and_says_how_long_the_asker_is_kept(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, user: str, retention: str
+) -> None:
+    """Slack (and so the fake) rejects an option description over 75 characters: the modal must still open."""
+    talk_id, announcement_ts, live_ts = live_talk(slack, fake_slack, container)
+    for ts in (announcement_ts, live_ts):  # "Ask in advance" / "Ask a question" share the modal
+        before = len(fake_slack.calls_to("views.open"))
+        response = slack.button(ids.ACTION_ASK_QUESTION, str(talk_id), user=user, channel=GENERAL, message_ts=ts)
+        assert response.status_code == 200
+        opened = fake_slack.wait_for("views.open", count=before + 1)[-1]
+        assert opened.ok, opened.response
+        options = next(b for b in opened.params["view"]["blocks"] if b.get("block_id") == ids.BLOCK_QUESTION_OPTIONS)
+        assert retention in options["hint"]["text"]
+        assert len(options["element"]["options"][0]["description"]["text"]) <= 75
+    assert fake_slack.validation_errors == []

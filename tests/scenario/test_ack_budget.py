@@ -13,6 +13,7 @@ from bot.container import Container
 from bot.db import repositories as repo
 from bot.db.models import ProcessedDelivery
 from bot.i18n import t
+from bot.views.problems import slack_problem
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, RANDOM
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import ack_json, create_talk, open_new_modal, talk_values, talks_in_db
@@ -115,4 +116,4 @@ def test_a_form_that_cannot_open_within_the_trigger_window_is_reported(
 
     [told] = fake_slack.wait_for("chat.postEphemeral", timeout=6)
     assert told.params["user"] == ORGANISER
-    assert told.params["text"] == t("en", "error.generic", error="TimeoutError")
+    assert told.params["text"] == t("en", "error.slack.failed", problem=slack_problem("en", "TimeoutError"))

@@ -3,6 +3,7 @@ edit, cancel. Each test asserts what Slack received and what the database holds.
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -37,7 +38,7 @@ def test_new_opens_modal_prefilled_in_users_language(slack: SlackDriver, fake_sl
 
     fake_slack.reset_calls()
     ja_view = open_new_modal(slack, fake_slack, user=SPEAKER)
-    assert ja_view["title"]["text"] == "ランチ勉強会を作成"
+    assert ja_view["title"]["text"] == "新しい発表を企画"
     assert "タイトル" in block_texts(ja_view["blocks"])
 
 
@@ -76,8 +77,22 @@ def test_slack_rate_limit_while_validating_is_an_inline_error_not_a_timeout(
     fake_slack.rate_limit_next("conversations.info", retry_after=30)
     response = slack.submit_view(view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=ORGANISER)
     errors = ack_json(response)["errors"]
-    assert list(errors) == [ids.BLOCK_CHANNEL] and "ratelimited" in errors[ids.BLOCK_CHANNEL]
+    assert list(errors) == [ids.BLOCK_CHANNEL]
+    # What happened and what to do, not Slack's code.
+    assert (
+        errors[ids.BLOCK_CHANNEL]
+        == "I couldn't check that channel. Slack is busy right now: wait a minute, then try again."
+    )
     assert talks_in_db(container) == []
+    # The same in Japanese for a Japanese organiser.
+    fake_slack.reset_calls()
+    ja_view = open_new_modal(slack, fake_slack, user=SPEAKER)
+    fake_slack.rate_limit_next("conversations.info", retry_after=30)
+    ja_errors = ack_json(slack.submit_view(ja_view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=SPEAKER))
+    assert ja_errors["errors"][ids.BLOCK_CHANNEL].startswith(
+        "チャンネルを確認できませんでした。Slackが混み合っています。"
+    )
+    assert "ratelimited" not in json.dumps(ja_errors)
     # The same form submitted again goes through once Slack answers.
     assert ack_json(slack.submit_view(view, talk_values(speakers=[SPEAKER], channel=RANDOM), user=ORGANISER)) == {}
     fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == RANDOM)
@@ -165,7 +180,8 @@ def test_announcement_failure_is_reported_to_the_organiser_who_can_try_again(
     fake_slack.fail_next("chat.postMessage", "restricted_action")
     slack.submit_view(view, talk_values(speakers=[SPEAKER]), user=ORGANISER)
     [dm] = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == ORGANISER)
-    assert "couldn't post the announcement" in dm.params["text"] and "restricted_action" in dm.params["text"]
+    assert "couldn't post its announcement" in dm.params["text"] and "ask a workspace admin" in dm.params["text"]
+    assert "restricted_action" not in json.dumps(dm.params)
     [talk] = talks_in_db(container)
     assert talk.announcement_ts is None
     [button] = [e for b in dm.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -301,9 +317,7 @@ def test_admin_cancels_and_everyone_going_is_told_once(
     fake_slack.assert_no_call("chat.postMessage", within=0.3, where=lambda c: c.params["channel"] == OTHER)
     with container.db.session() as session:
         sent = session.query(OutboxMessage).filter_by(talk_id=talk_id, kind="cancel_dm").all()
-        assert sorted(o.recipient for o in sent) == [SPEAKER, ATTENDEE] or sorted(o.recipient for o in sent) == sorted(
-            [ATTENDEE, SPEAKER]
-        )
+        assert sorted(o.recipient for o in sent) == sorted([ATTENDEE, SPEAKER])
 
     # RSVP after cancellation is refused.
     slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=OTHER, channel=GENERAL, message_ts=ts)
@@ -324,7 +338,7 @@ def test_list_shows_upcoming_talks_and_help_shows_usage(
     slack.command("list", user=SPEAKER)
     [listed] = fake_slack.wait_for(slack.last_webhook)
     text = block_texts(listed.params["blocks"])
-    assert "今後の勉強会" in text and "Kubernetes for humans" in text and "https://fake.slack.com/archives/" in text
+    assert "今後の発表" in text and "Kubernetes for humans" in text and "https://fake.slack.com/archives/" in text
 
     slack.command("help", user=ATTENDEE)
     [help_reply] = fake_slack.wait_for(slack.last_webhook)
@@ -348,14 +362,16 @@ def test_bad_signature_and_stale_timestamp_are_rejected(
 def test_retried_event_is_processed_once(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
     event = {"type": "app_home_opened", "user": ATTENDEE, "channel": "DATT", "tab": "home", "event_ts": "1.0"}
     assert slack.event(event, event_id="EvRETRY1").status_code == 200
+    fake_slack.wait_for("views.publish")
     retry = slack.event(
         event, event_id="EvRETRY1", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     )
     assert retry.status_code == 200
-    from bot.db.models import ProcessedDelivery
-
-    with container.db.session() as session:
-        assert [d.key for d in session.query(ProcessedDelivery).all()] == ["event:EvRETRY1"]
+    # The handler's effect (publishing the Home tab) happened once; a new event still runs it.
+    time.sleep(0.5)
+    assert len(fake_slack.calls_to("views.publish")) == 1
+    assert slack.event(event, event_id="EvRETRY2").status_code == 200
+    fake_slack.wait_for("views.publish", count=2)
 
 
 def test_healthz_reports_database(bot_url: str) -> None:

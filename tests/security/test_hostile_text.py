@@ -364,7 +364,7 @@ def test_hostile_text_never_pings_links_or_hides_on_any_surface(
         for c in archive
         if c.method == "chat.postMessage"
         and c.params["channel"] == ORGANISER
-        and "Invalid title" in c.params.get("text", "")
+        and ids.ACTION_STREAM_ADD_LINK in str(c.params.get("blocks"))  # the stream-failure DM
     ]
     slack.button(ids.ACTION_RSVP_GOING, str(second), user=ATTENDEE, channel=GENERAL, message_ts=second_ts)
     slack.button(
@@ -416,7 +416,7 @@ def test_hostile_text_never_pings_links_or_hides_on_any_surface(
     assert any("日本語の&lt;!here&gt;質問" in s for _, s in surfaces)  # Japanese intact, bidi/zero-width gone
     assert any("Alicex" in s for _, s in surfaces)
     assert any("&lt;!here&gt; Mallory via YouTube" in s for _, s in surfaces)
-    assert any("&lt;!channel&gt; Invalid title &lt;https://evil.example|fix it here&gt;" in s for _, s in surfaces)
+    assert not any("<!channel> Invalid title" in s for _, s in surfaces)  # Google's detail stays in the log
     # ... and the markup the bot writes itself is still there.
     everything = "\n".join(s for _, s in surfaces)
     for expected in (

@@ -398,7 +398,7 @@ def test_meet_conference_failure_is_reported(
     fake_google.meet_final_status = "failure"
     talk_id, _ = create_talk(slack, fake_slack, container, stream="meet")
     assert wait_stream(container, talk_id, StreamStatus.FAILED).error_kind == "meet_failed"
-    assert "didn't finish creating the Meet conference" in organiser_failure_dm(fake_slack).params["text"]
+    assert "didn't finish creating the Meet" in organiser_failure_dm(fake_slack).params["text"]
 
 
 @pytest.mark.parametrize("google_overrides", [{"GOOGLE_MEET_INVITE_ATTENDEES": True}])
@@ -481,6 +481,9 @@ def test_each_failure_tells_the_organiser_and_the_talk_goes_ahead(
     dm = organiser_failure_dm(fake_slack)
     assert advice in dm.params["text"]
     assert "Traceback" not in json.dumps(dm.params)
+    # Google's own words stay in the database (for the log and `lunchlearn doctor`), not in the DM.
+    assert row.error_detail and row.error_detail not in json.dumps(dm.params)
+    assert "HTTP " not in dm.params["text"] and "docs/google.md" in dm.params["text"]
     [button] = [e for b in dm.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"] == ids.ACTION_STREAM_ADD_LINK and button["value"] == str(talk_id)
     # The talk is announced and scheduled as usual; nobody else hears about the failure.
@@ -496,6 +499,35 @@ def test_each_failure_tells_the_organiser_and_the_talk_goes_ahead(
         assert len(fake_google.calls(op)) == 3  # 1 + GOOGLE_API_RETRIES
     if failure in ("quota", "disabled", "live_disabled", "forbidden"):
         assert len(fake_google.calls(op)) == 1  # not retryable: one request
+
+
+def test_failure_dm_in_japanese_says_what_to_do_and_doctor_has_the_detail(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_google: FakeGoogle, container: Container
+) -> None:
+    """The organiser reads Japanese: one short message in Japanese, no Google code; the detail is for operators."""
+    fake_google.fail_next("liveBroadcasts.insert", "quota")
+    known = {t.id for t in talks_in_db(container)}
+    view = open_modal(slack, fake_slack, lambda: slack.command("new", user=SPEAKER, channel=GENERAL))
+    form = talk_values(stream="youtube", url=None, speakers=[SPEAKER])
+    assert ack_json(slack.submit_view(view, form, user=SPEAKER)) == {}
+    talk_id = wait_until(lambda: [t.id for t in talks_in_db(container) if t.id not in known], what="talk")[0]
+    wait_stream(container, talk_id, StreamStatus.FAILED)
+    [dm] = fake_slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.params["channel"] == SPEAKER and "作成できませんでした" in c.params["text"],
+    )
+    text = dm.params["text"]
+    assert "割り当てを使い切りました" in text and "docs/google.md" in text
+    for raw in ("quotaExceeded", "403", "Google said", "Google の応答", "couldn't"):
+        assert raw not in text
+    assert len(text) < 400  # short: the problem, the fix and where to read more
+
+    from bot.services.streams.service import doctor_checks
+
+    lines = doctor_checks(container.settings, container.db)
+    assert ("FAIL", f"Talk {talk_id}: youtube link failed: quota: HTTP 403 quotaExceeded") in [
+        (state, line.split(": The request")[0]) for state, line in lines
+    ]
 
 
 def test_add_link_fallback_end_to_end(

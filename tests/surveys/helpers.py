@@ -17,7 +17,7 @@ from tests.slack_driver import SlackDriver
 
 
 def survey_values(question: str | None = None, *, no_summary: bool = False) -> dict[str, Any]:
-    selected = [{"value": ids.SURVEY_OPTION_NO_SUMMARY}] if no_summary else []
+    selected = [] if no_summary else [{"value": ids.SURVEY_OPTION_POST_SUMMARY}]
     return {
         ids.BLOCK_SURVEY_QUESTION: {ids.ACTION_SURVEY_QUESTION: {"type": "plain_text_input", "value": question}},
         ids.BLOCK_SURVEY_OPTIONS: {ids.ACTION_SURVEY_OPTIONS: {"type": "checkboxes", "selected_options": selected}},

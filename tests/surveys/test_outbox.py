@@ -35,9 +35,10 @@ def test_429_with_retry_after_and_5xx_are_retried_without_duplicates(
     assert (stats.sent, stats.rate_limited, stats.retried) == (6, 1, 2)
     _assert_exactly_once(fake_slack, CROWD[:6])
     attempts = fake_slack.calls_to("chat.postMessage")
-    # The 429 was honoured: the next attempt came at least Retry-After later.
-    limited = next(i for i, c in enumerate(fake_slack.calls) if c.status == 429)
-    assert limited < len(fake_slack.calls) - 1
+    # The 429 was honoured: the next chat.postMessage (the limited method) came at least Retry-After (1 s) later.
+    limited = next(i for i, c in enumerate(attempts) if c.status == 429)
+    gap = attempts[limited + 1].at - attempts[limited].at
+    assert gap >= 1.0, f"next chat.postMessage {gap:.3f} s after the 429"
     assert len(attempts) == 9
     assert all(r.status is SurveyMessageStatus.SENT for r in rows(container, talk_id))
 

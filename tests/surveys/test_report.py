@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
+import numpy as np
 from PIL import Image
 
 from bot.container import Container
 from bot.db import surveys_repo as srepo
 from bot.db.models import Question, QuestionSource, QuestionStatus, QuestionVote, ReactionCount, ReactionTotal
 from bot.scheduling import jobs
+from bot.services.surveys.report import Report, ratings_chart, timeline_chart
 from tests.conftest import GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts
@@ -53,11 +54,63 @@ def _data(container: Container, talk_id: int) -> None:
         )
 
 
-def _png_series(data: bytes) -> dict:
+OVERALL_RGB = (0x4A, 0x90, 0xD9)  # the bar colours bot/services/surveys/report.py plots with
+USEFULNESS_RGB = (0xF5, 0xA6, 0x23)
+
+
+def _pixels(data: bytes) -> np.ndarray:
     image = Image.open(io.BytesIO(data))
     image.load()
     assert image.format == "PNG" and image.size[0] > 200 and image.size[1] > 100
-    return json.loads(image.text["Description"])
+    return np.asarray(image.convert("RGB"))
+
+
+def _bars(data: bytes, rgb: tuple[int, int, int]) -> list[tuple[float, int]]:
+    """(x centre, height) in pixels of each bar drawn in `rgb`, left to right, read from the decoded image. The
+    legend's colour swatches are left out: bars stand on the x axis, the lowest painted row of the chart."""
+    pixels = _pixels(data)
+    found: list[tuple[float, int, int]] = []  # (x centre, top, bottom)
+    for colour in (OVERALL_RGB, USEFULNESS_RGB):
+        mask = np.all(pixels == colour, axis=2)
+        columns = np.flatnonzero(mask.any(axis=0))
+        groups = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1) if columns.size else []
+        for group in groups:
+            rows = np.flatnonzero(mask[:, group[0] : group[-1] + 1].any(axis=1))
+            bar = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)[-1]  # the lowest run: not a swatch above
+            if colour == rgb:
+                found.append((float(group.mean()), int(bar[0]), int(bar[-1])))
+    baseline = max(bottom for _, _, bottom in found)
+    return [(x, bottom - top + 1) for x, top, bottom in sorted(found) if bottom >= baseline - 1]
+
+
+def _report(**fields: object) -> Report:
+    empty: dict[str, object] = {
+        "talk_id": 1, "title": "T", "going": 0, "interacted": 0, "asked": 0, "responses": 0, "overall_dist": {},
+        "usefulness_dist": {}, "overall_avg": None, "usefulness_avg": None, "improve": [], "topics": [],
+        "custom": [], "custom_question": None, "questions": None, "reaction_totals": None, "timeline": None,
+        "min_responses": 3,
+    }  # fmt: skip
+    return Report(**{**empty, **fields})  # type: ignore[arg-type]
+
+
+def test_the_ratings_chart_plots_each_distribution_at_its_rating() -> None:
+    """Known data in, bar heights out of the decoded PNG: proportional to the counts, in rating order."""
+    overall = {1: 1, 2: 2, 3: 3, 4: 4, 5: 8}
+    useful = {1: 8, 2: 4, 3: 0, 4: 2, 5: 1}
+    png = ratings_chart(_report(overall_dist=overall, usefulness_dist=useful), "en")
+    blue, orange = _bars(png, OVERALL_RGB), _bars(png, USEFULNESS_RGB)
+    assert len(blue) == 5 and len(orange) == 4  # a zero count draws no bar
+    unit = blue[4][1] / 8  # pixels per answer
+    assert [round(h / unit) for _, h in blue] == [1, 2, 3, 4, 8]
+    assert [round(h / unit) for _, h in orange] == [8, 4, 2, 1]
+    # Each usefulness bar sits just right of the overall bar of the same rating (and none at rating 3).
+    pitch = (blue[4][0] - blue[0][0]) / 4
+    assert [round((x - blue[0][0]) / pitch - 0.38, 1) for x, _ in orange] == [0.0, 1.0, 3.0, 4.0]
+
+
+def _same_image(a: bytes, b: bytes) -> bool:
+    left, right = _pixels(a), _pixels(b)
+    return left.shape == right.shape and bool(np.array_equal(left, right))
 
 
 def test_report_numbers_threshold_charts_and_summary(
@@ -82,11 +135,13 @@ def test_report_numbers_threshold_charts_and_summary(
     jobs.survey_preliminary_report(talk_id)
     [report] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER]
     text = block_texts(report.params["blocks"])
-    assert "*Attendance:* 4 RSVPed · 4 took part during the talk · 4 asked for feedback" in text
-    assert "*Responses:* 2 of 4 (50%)" in text
+    assert "*Attendance:* 4 took part, 4 signed up" in text
+    assert "*Answers:* 2 from 4 people asked (50%)" in text
     assert "2 answers so far" in text
-    assert "*Questions:* 2 asked · 1 answered" in text and "• Borrowing? (3 votes)" in text
-    assert "*Reactions:* :clap: 7 :bulb: 2" in text
+    assert "*Questions:* 2 asked, 1 answered" in text
+    assert "• Borrowing? (3 votes)" in text and "• Is Rust fast? (1 vote)" in text  # singular and plural
+    # Each emoji with what it means in the legend.
+    assert "*Reactions:* :clap: applause 7 · :bulb: learned something 2" in text
     for secret in ("Overall", "Usefulness", "★", "More code", "Async", "WASM", "UR1", "anonymous"):
         assert secret not in text, secret
     fake_slack.assert_no_call("chat.postMessage", where=lambda c: c.params["channel"] in (SPEAKER, GENERAL))
@@ -96,9 +151,14 @@ def test_report_numbers_threshold_charts_and_summary(
     assert complete.params["channel_id"] == report.response["channel"]
     pngs = {f["filename"]: f["data"] for f in fake_slack.files.values()}
     assert f"ratings-{talk_id}.png" not in pngs  # the reactions timeline is not from answers: it may go
-    timeline = _png_series(pngs[f"reactions-{talk_id}.png"])
-    assert timeline["series"]["clap"][:3] == [3, 0, 5] and timeline["series"]["bulb"][:3] == [0, 2, 0]
-    assert len(timeline["series"]["clap"]) == 45  # one point per minute of the talk
+    # The timeline: the same pixels as the expected series drawn by the chart code (one point per minute of the
+    # 45-minute talk), and not the same as a series that differs in one minute.
+    clap, bulb = [3, 0, 5] + [0] * 42, [0, 2, 0] + [0] * 42
+    timeline = pngs[f"reactions-{talk_id}.png"]
+    expected = timeline_chart(_report(timeline={"clap": clap, "bulb": bulb}), "en")
+    off_by_one = timeline_chart(_report(timeline={"clap": [3, 0, 4] + [0] * 42, "bulb": bulb}), "en")
+    assert expected is not None and off_by_one is not None
+    assert _same_image(timeline, expected) and not _same_image(timeline, off_by_one)
 
     # Third answer, then close: final report to organiser and speaker, summary in the thread (no names).
     _seed(container, talk_id, [{}, {}, {"overall": 4, "usefulness": 4, "improve": "Slower pace"}])
@@ -108,18 +168,31 @@ def test_report_numbers_threshold_charts_and_summary(
     posts = fake_slack.calls_to("chat.postMessage")
     assert {c.params["channel"] for c in posts} == {ORGANISER, SPEAKER, GENERAL}
     final = block_texts(next(c for c in posts if c.params["channel"] == ORGANISER).params["blocks"])
-    assert "*Overall:* 4.0/5 average · 1★×0 2★×0 3★×1 4★×1 5★×1" in final
-    assert "*Usefulness:* 3.3/5 average" in final
+    assert (
+        "*Overall satisfaction:* ★ 4.0 (3 answers)\n"
+        "`5★` ██████████ 1\n`4★` ██████████ 1\n`3★` ██████████ 1\n`2★` ░░░░░░░░░░ 0\n`1★` ░░░░░░░░░░ 0\n"
+    ) in final
+    assert "*Usefulness:* ★ 3.3 (3 answers)" in final
     assert "More code (<@UR1>)" in final and "Async (anonymous)" in final and "WASM (anonymous)" in final
     assert "Slower pace (anonymous)" in final and "answers so far" not in final
     speaker = next(c for c in posts if c.params["channel"] == SPEAKER)
-    assert "フィードバック" in block_texts(speaker.params["blocks"])  # the speaker reads Japanese
-    assert "*全体:* 平均 4.0/5" in block_texts(speaker.params["blocks"])
-    ratings = _png_series(next(f["data"] for f in fake_slack.files.values() if f["filename"].startswith("ratings")))
-    assert ratings == {"chart": "ratings", "overall": [0, 0, 1, 1, 1], "usefulness": [0, 1, 0, 2, 0]}
+    ja = block_texts(speaker.params["blocks"])  # the speaker reads Japanese
+    assert "フィードバック：Intro to Rust" in ja
+    assert "*参加：* 4人が参加（参加登録4人）\n*回答：* 依頼した4人中3人（75%）\n" in ja
+    assert "*全体の満足度：* ★ 4.0（回答3件）\n`5★` ██████████ 1\n" in ja
+    assert (
+        "*役に立ったか：* ★ 3.3（回答3件）\n"
+        "`5★` ░░░░░░░░░░ 0\n`4★` ██████████ 2\n`3★` ░░░░░░░░░░ 0\n`2★` █████░░░░░ 1\n" in ja
+    )
+    assert "• Is Rust fast?（1票）" in ja and "*リアクション：* :clap: 拍手 7 · :bulb: 学びがあった 2" in ja
+    # The final ratings chart, read from its pixels: overall one answer each at 3, 4, 5; usefulness 1 at 2, 2 at 4.
+    ratings = next(f["data"] for f in fake_slack.files.values() if f["filename"].startswith("ratings"))
+    blue, orange = _bars(ratings, OVERALL_RGB), _bars(ratings, USEFULNESS_RGB)
+    assert len(blue) == 3 and max(h for _, h in blue) - min(h for _, h in blue) <= 1
+    assert len(orange) == 2 and abs(orange[1][1] - 2 * orange[0][1]) <= 2
     [summary] = [c for c in posts if c.params["channel"] == GENERAL]
     assert summary.params["thread_ts"] == announcement_ts
-    assert "3 answers, overall 4.0/5, usefulness 3.3/5" in summary.params["text"]
+    assert "3 answers; overall satisfaction ★ 4.0, usefulness ★ 3.3 (out of 5)" in summary.params["text"]
     assert "More code" not in summary.params["text"] and "UR1" not in summary.params["text"]
     jobs.survey_close(talk_id)
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
@@ -150,7 +223,7 @@ def test_report_and_export_commands_check_permissions(
     slack.command(f"report {talk_id}", user=OTHER)
     assert "Only the organiser and the speakers" in _response(fake_slack, slack)
     slack.command("report Intro to Rust", user=SPEAKER)  # by title; 2 answers: not released to speakers yet
-    assert "3 人が回答すると" in _response(fake_slack, slack)
+    assert "3人が回答すると" in _response(fake_slack, slack)
     slack.command("report nothing like it", user=ORGANISER)
     assert 'matching "nothing like it"' in _response(fake_slack, slack)
     fake_slack.assert_no_call("chat.postMessage")
@@ -169,11 +242,11 @@ def test_report_and_export_commands_check_permissions(
     slack.command(f"report {talk_id}", user=ORGANISER)
     assert "sent you the feedback report" in _response(fake_slack, slack)
     [dm] = fake_slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == ORGANISER)
-    assert "*Responses:* 3 of 4 (75%)" in block_texts(dm.params["blocks"])
+    assert "*Answers:* 3 from 4 people asked (75%)" in block_texts(dm.params["blocks"])
     fake_slack.wait_for("files.completeUploadExternal")
 
     slack.command(f"export {talk_id}", user=SPEAKER)
-    assert "エクスポートできるのは主催者だけ" in _response(fake_slack, slack)
+    assert "エクスポートできるのは、主催者だけ" in _response(fake_slack, slack)
     fake_slack.reset_calls()
     slack.command(f"export {talk_id}", user=ORGANISER)
     assert "as a CSV file" in _response(fake_slack, slack)

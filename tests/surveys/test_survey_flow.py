@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from bot import ids
 from bot.container import Container
-from bot.db.base import utcnow
 from bot.db.models import Question, QuestionSource, QuestionVote, SurveyConfig, SurveyMessageStatus, Talk
 from bot.scheduling import jobs
 from tests.conftest import ATTENDEE, ORGANISER, OTHER, SPEAKER
@@ -190,7 +189,7 @@ def test_click_modal_edit_and_closed(slack: SlackDriver, fake_slack: FakeSlack, 
     while time.monotonic() < deadline and not replies:
         replies = [c for c in fake_slack.calls if c.method.startswith("webhook/action-")]
         time.sleep(0.02)
-    assert replies[0].params["text"] == "このアンケートは締め切られました。ありがとうございました！"
+    assert replies[0].params["text"] == "このアンケートは締め切りました。ありがとうございました！"
 
 
 def test_reminder_only_to_non_respondents_once(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
@@ -249,4 +248,7 @@ def test_talk_ended_hook_opens_the_survey_and_undeliverable_users_are_recorded(
     [dead] = [r for r in rows(container, talk_id) if r.status is SurveyMessageStatus.UNDELIVERABLE]
     assert dead.last_error == "account_inactive"
     assert container.surveys.run_worker().sent == 0  # not retried
-    assert utcnow() > dead.created_at
+    # Tried once, never sent, and the one attempt was the only DM the fake saw for that person.
+    assert (dead.attempts, dead.sent_at, dead.dm_ts) == (1, None, None)
+    attempts = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == dead.user_id]
+    assert [c.error for c in attempts] == ["account_inactive"]

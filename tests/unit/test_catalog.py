@@ -60,3 +60,101 @@ def test_slack_locales_map_to_a_catalog(locale: str | None, lang: str) -> None:
 def test_formatting_fills_placeholders_and_falls_back_to_english() -> None:
     assert t("ja", "error.title.too_long", max=150) == "タイトルは150文字以内にしてください。"
     assert t("xx", "error.title.empty") == "Give the talk a title."
+
+
+# The Japanese style guide, checked on every string -------------------------------------------------------------------
+
+JAPANESE = r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e「」『』]"
+KANA_OR_KANJI = r"[\u3040-\u30ff\u3400-\u9fff]"
+
+
+def _ja_strings() -> list[tuple[str, str]]:
+    return [(key, text) for key, text in CATALOGS["ja"].items() if not key.startswith("chart.")]
+
+
+def _offending(pattern: str) -> list[str]:
+    import re
+
+    return [f"{key}: {text}" for key, text in _ja_strings() if re.search(pattern, text)]
+
+
+def test_japanese_uses_full_width_punctuation_next_to_japanese_text() -> None:
+    # An ASCII colon, comma, full stop, ! or ? right after Japanese text; ASCII brackets around it.
+    assert _offending(KANA_OR_KANJI + r"[:,!?]") == []
+    assert _offending(KANA_OR_KANJI + r"\.(?!\.)") == []
+    assert _offending(r"\((?=" + KANA_OR_KANJI + r")|(?<=" + KANA_OR_KANJI + r")\)") == []
+
+
+def test_japanese_counts_have_no_space_before_the_counter() -> None:
+    assert _offending(r"\}\s+(人|件|分|票|時間|日|文字|秒)") == []
+    assert _offending(r"\d\s+(人|件|分|票|時間|日|文字|秒)") == []
+
+
+def test_japanese_titles_are_quoted_not_bolded_next_to_kana() -> None:
+    """Slack does not bold `*title*` when it touches kana: titles inside a sentence go in 「」."""
+    assert _offending(r"\*\{title\}\*\s*" + JAPANESE) == []
+    assert _offending(JAPANESE + r"\s*\*\{title\}\*") == []
+
+
+@pytest.mark.parametrize(
+    ("term", "why"),
+    [
+        ("告知", "the announcement is お知らせ"),
+        ("配信中", "a Meet or Zoom meeting is 開催中, not broadcast"),
+        ("ランチ発表", "the programme is ランチ勉強会; a talk is 発表"),
+        ("とても良い", "the scale is 不満／やや不満／普通／満足／大変満足"),
+        ("最高", "the scale is 不満／やや不満／普通／満足／大変満足"),
+        ("共有すると選ばない", "ungrammatical: 名前の共有を選ばない限り"),
+    ],
+)
+def test_japanese_glossary(term: str, why: str) -> None:
+    assert _offending(term) == [], why
+
+
+def test_benkyoukai_names_only_the_programme() -> None:
+    """勉強会 is the programme (ランチ勉強会); one talk is a 発表 (「勉強会を編集」 edits a talk, so it is wrong)."""
+    assert _offending(r"(?<!ランチ)勉強会") == []
+
+
+SCALE = {
+    "en": ("Dissatisfied", "Somewhat dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
+    "ja": ("不満", "やや不満", "普通", "満足", "大変満足"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_one_rating_scale_in_the_dm_and_the_form(lang: str) -> None:
+    words = SCALE[lang]
+    for n, word in enumerate(words, start=1):
+        assert t(lang, f"survey.rating.{n}") == f"{n} · {word}"
+    scale = t(lang, "survey.dm.scale").lower()
+    assert f"1 = {words[0].lower()}" in scale.replace("＝", " = ")
+    assert f"5 = {words[4].lower()}" in scale.replace("＝", " = ")
+
+
+def test_no_user_facing_string_carries_a_raw_error_code() -> None:
+    """Codes go to the log and `lunchlearn doctor`; people read what happened and what to do."""
+    for lang, catalog in CATALOGS.items():
+        for key, text in catalog.items():
+            assert not _placeholders(text) & {"error", "detail"}, f"{lang}:{key}"
+
+
+@pytest.mark.parametrize(
+    ("code", "family"),
+    [
+        ("ratelimited", "rate_limited"),
+        ("restricted_action", "restricted"),
+        ("not_in_channel", "not_in_channel"),
+        ("missing_scope", "setup"),
+        ("expired_trigger_id", "expired"),
+        ("ReadTimeout", "unavailable"),  # no answer from Slack: the gateway passes the exception's name
+        ("http_503", "unavailable"),
+        ("something_new", "other"),
+    ],
+)
+def test_slack_codes_become_sentences_in_both_languages(code: str, family: str) -> None:
+    from bot.views.problems import slack_problem, slack_problem_key
+
+    assert slack_problem_key(code) == f"problem.slack.{family}"
+    for lang in CATALOGS:
+        assert code not in slack_problem(lang, code)

@@ -151,7 +151,7 @@ def test_announcement_fits_slack_limits_in_every_state_and_language(lang: str, s
 
 def test_announcement_in_japanese() -> None:
     text = str([b.to_dict() for b in build_announcement(_talk(language="ja"), going_count=3)])
-    assert "参加する" in text and "*3*人が参加予定" in text and "発表者" in text
+    assert "参加する" in text and "参加予定：3人" in text and "発表者" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -182,3 +182,19 @@ def test_slack_date_and_calendar_link() -> None:
     assert len(link) <= 3000
     query = parse_qs(urlparse(link).query)
     assert query["dates"] == ["20261201T090000Z/20261201T094500Z"] and query["text"] == ["T & Q"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "en", "ja"),
+    [
+        (1440, "1 day before", "1日前"),
+        (2880, "2 days before", "2日前"),
+        (60, "1 hour before", "1時間前"),
+        (90, "90 minutes before", "90分前"),
+        (1, "1 minute before", "1分前"),
+    ],
+)
+def test_reminder_labels_use_the_largest_whole_unit_and_the_right_number(minutes: int, en: str, ja: str) -> None:
+    from bot.views.talk_modal import reminder_label
+
+    assert (reminder_label("en", minutes), reminder_label("ja", minutes)) == (en, ja)

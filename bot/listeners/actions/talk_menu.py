@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
 from bot.services.talks.service import NotAllowed
-from bot.views.formatting import mrkdwn_escape
+from bot.views.problems import slack_problem
 
 
 def make_talk_menu_action(container: Container) -> Callable[..., None]:
@@ -45,10 +45,7 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
             talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
         except SlackGatewayError as exc:
             logger.warning("Talk menu %s failed: %s", choice, exc.error)
-            talks.tell_ephemeral(
-                channel_id=channel_id,
-                user_id=actor.user_id,
-                text=t(actor.lang, "error.generic", error=mrkdwn_escape(exc.error)),
-            )
+            text = t(actor.lang, "error.slack.failed", problem=slack_problem(actor.lang, exc.error))
+            talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=text)
 
     return handle_talk_menu

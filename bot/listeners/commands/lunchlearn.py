@@ -14,7 +14,7 @@ from bot.integrations.slack_gateway import SlackGatewayError
 from bot.listeners.payload import user_and_team
 from bot.services.talks.service import NotAllowed
 from bot.views.commands import build_help
-from bot.views.formatting import mrkdwn_escape
+from bot.views.problems import slack_problem
 
 SUBCOMMANDS = {
     "new": "new",
@@ -76,9 +76,8 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
         except SlackGatewayError as exc:
             logger.warning("/lunchlearn %s failed: %s", sub, exc.error)
             try:
-                container.slack.respond(
-                    response_url, text=t(actor.lang, "error.generic", error=mrkdwn_escape(exc.error))
-                )
+                text = t(actor.lang, "error.slack.failed", problem=slack_problem(actor.lang, exc.error))
+                container.slack.respond(response_url, text=text)
             except SlackGatewayError:
                 logger.warning("Could not report the failure to %s", actor.user_id)
 

@@ -55,11 +55,11 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
         except QuestionRejected as exc:
             ack(response_action="errors", errors={ids.BLOCK_QUESTION_TEXT: exc.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a question failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_QUESTION_TEXT: t(lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_QUESTION_TEXT: t(lang, "error.generic")},
             )
             return
         ack()

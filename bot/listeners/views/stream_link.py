@@ -42,11 +42,11 @@ def make_stream_link_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_STREAM_LINK: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a stream link failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_STREAM_LINK: t(lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_STREAM_LINK: t(lang, "error.generic")},
             )
             return
         ack()

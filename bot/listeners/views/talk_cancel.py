@@ -40,11 +40,11 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_CANCEL_REASON: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Cancelling a talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_CANCEL_REASON: t(lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_CANCEL_REASON: t(lang, "error.generic")},
             )
             return
         ack()

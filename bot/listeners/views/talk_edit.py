@@ -48,11 +48,11 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a talk edit failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_TITLE: t(lang, "error.generic")},
             )
             return
         ack()

@@ -46,11 +46,11 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return
-        except Exception as exc:
+        except Exception:
             logger.exception("Saving a new talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(lang, "error.generic", error=type(exc).__name__)},
+                errors={ids.BLOCK_TITLE: t(lang, "error.generic")},
             )
             return
         ack()

@@ -136,6 +136,7 @@ class QuestionService:
             title=talk.title,
             advance=talk.status is TalkStatus.SCHEDULED,
             private_metadata=f"{talk_id}|{channel_id or ''}",
+            retention_days=self.settings.QUESTION_ANONYMOUS_RETENTION_DAYS,
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
 

@@ -352,7 +352,6 @@ class StreamService:
             kind=kind,
             title=mrkdwn_escape(talk.title),
             problem=t(lang, f"streams.problem.{exc.problem.value}"),
-            detail=mrkdwn_escape(exc.detail),
         )
         blocks = build_stream_failed_blocks(lang, text=text, talk_id=talk.id, offer_link=message == "streams.failed")
         send_once(
@@ -597,6 +596,13 @@ def doctor_checks(settings: Settings, db: Database | None) -> list[tuple[str, st
             lines.append(
                 ("ok", f"YouTube quota: {used} of {settings.YOUTUBE_DAILY_QUOTA} units used today (Pacific day)")
             )
+            with db.session() as session:
+                failures = streams_repo.open_failures(session=session)
+            # What the organiser's DM leaves out: Google's own words, for whoever fixes the setup.
+            lines += [
+                ("FAIL", f"Talk {row.talk_id}: {row.kind.value} link failed: {row.error_kind}: {row.error_detail}")
+                for row in failures
+            ]
         except Exception:  # noqa: BLE001 - schema not migrated yet: the schema line already says so
             lines.append(("skip", "YouTube quota: the database has no stream tables yet (run lunchlearn db upgrade)"))
     return lines

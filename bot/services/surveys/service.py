@@ -27,6 +27,7 @@ from bot.delivery.outbox import send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.services.reactions.pulse import parse_legend
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.services.talks.access import TalkAccess
@@ -375,7 +376,10 @@ class SurveyService:
     def _send_report(self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, key: str | None) -> None:
         lang = self.slack.user(user_id).lang
         final = config.closed_at is not None
-        blocks = build_report(lang, data, final=final, closes_at=config.closes_at, timezone=talk.timezone)
+        legend = parse_legend(self.settings.REACTION_LEGEND)
+        blocks = build_report(
+            lang, data, final=final, closes_at=config.closes_at, timezone=talk.timezone, legend=legend
+        )
         post = partial(self.slack.post_message, channel=user_id, text=report_text(lang, data), blocks=blocks)
         if key is None:
             posted: tuple[str, str] | None = post()

@@ -34,6 +34,7 @@ from bot.views.announcement import (
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import mention, mrkdwn_escape, slack_date
+from bot.views.problems import slack_problem
 from bot.views.talk_modal import build_talk_modal
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ class TalkService:
         try:
             access = self.slack.ensure_can_post(channel_id)
         except SlackGatewayError as exc:
-            return t(lang, "error.channel.failed", error=mrkdwn_escape(exc.error))
+            logger.warning("Checking channel %s failed: %s", channel_id, exc.error)
+            return t(lang, "error.channel.failed", problem=slack_problem(lang, exc.error))
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
@@ -196,7 +198,7 @@ class TalkService:
                 "notice.announce_failed",
                 title=mrkdwn_escape(talk.title),
                 channel=mrkdwn_escape(talk.channel_id),
-                error=mrkdwn_escape(error),
+                problem=slack_problem(lang, error),
             )
             send_once(
                 self.db,

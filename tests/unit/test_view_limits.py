@@ -1,0 +1,355 @@
+"""Every surface the bot builds (bot/views) fits every limit Slack documents, in English and Japanese, with the
+largest inputs the bot accepts: a 150-character title, a 2,900-character description, 10 speakers, 100 questions of
+500 characters, the longest catalog strings. Limits: tests/fakes/slack_limits.py (the fake Slack enforces the same
+table on every request)."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+import bot.views
+from bot.config import Settings
+from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSpeaker, TalkStatus
+from bot.db.surveys_repo import QuestionStats
+from bot.domain import DESCRIPTION_MAX, TITLE_MAX
+from bot.services.surveys.report import Report
+from bot.views import announcement, cancel_modal, commands, home, live_post, pulse, questions, streams, survey
+from bot.views.talk_modal import build_talk_modal
+from tests.fakes import slack_limits
+from tests.fakes.slack_api import validate_message_blocks, validate_view
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+LANGS = ["en", "ja"]
+MAX_QUESTION = questions.MAX_QUESTION
+# Hostile, long and wide: mrkdwn control characters, a mention-looking string, multi-byte characters.
+TITLE = ("*_~`<!here>&é漢" * 20)[:TITLE_MAX]
+DESCRIPTION = ("説明 <@U1> *bold* " * 400)[: min(2900, DESCRIPTION_MAX)]
+SPEAKERS = [f"U{i:010d}" for i in range(10)]
+LONG_URL = "https://example.com/" + "p" * 1980
+RETENTION_DAYS = Settings.model_fields["QUESTION_ANONYMOUS_RETENTION_DAYS"].default
+
+
+def make_talk(lang: str, status: TalkStatus = TalkStatus.SCHEDULED, talk_id: int = 2_000_000_000) -> Talk:
+    talk = Talk(
+        id=talk_id,
+        team_id="T1",
+        organiser_id="UORG",
+        title=TITLE,
+        description=DESCRIPTION,
+        channel_id="C1",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(minutes=180),
+        timezone="America/Argentina/ComodRivadavia",
+        language=lang,
+        stream_kind=StreamKind.MANUAL,
+        stream_url=LONG_URL,
+        status=status,
+        cancel_reason="R" * 500,
+        announce_link=True,
+    )
+    talk.speakers = [TalkSpeaker(user_id=user, position=i) for i, user in enumerate(SPEAKERS)]
+    return talk
+
+
+def question_items(n: int = 100) -> list[questions.QuestionItem]:
+    statuses = ["open", "answered", "hidden"]
+    return [
+        questions.QuestionItem(
+            id=2_000_000_000 + i,
+            text=("質問 *x* <!channel> " * 100)[:MAX_QUESTION],
+            asker=f"{'名前' * 40} via YouTube",
+            votes=10_000 + i,
+            status=statuses[i % 3],
+            answer="A" * 3000 if i % 3 == 1 else None,
+        )
+        for i in range(n)
+    ]
+
+
+def a_pulse() -> tuple[pulse.Pulse, list[pulse.LegendItem]]:
+    emoji = [f"custom_emoji_with_a_long_name_{i:02d}" for i in range(40)]
+    totals = {e: 1_000_000 - i for i, e in enumerate(emoji)}
+    legend = [pulse.LegendItem(emoji=e, key="L" * 100) for e in emoji]
+    return pulse.Pulse(totals=totals, last_minute=dict(totals), surges=dict(totals)), legend
+
+
+def a_report(lang: str, *, withheld: bool) -> Report:
+    comments = [("C" * 2000 + "<!here>", "U" + "1" * 10) for _ in range(100)]
+    return Report(
+        talk_id=1,
+        title=TITLE,
+        going=100_000,
+        interacted=100_000,
+        asked=100_000,
+        responses=100_000,
+        overall_dist=dict.fromkeys(range(1, 6), 20000),
+        usefulness_dist=dict.fromkeys(range(1, 6), 20000),
+        overall_avg=4.55,
+        usefulness_avg=3.14,
+        improve=comments,
+        topics=comments,
+        custom=comments,
+        custom_question="Q" * 200,
+        questions=QuestionStats(asked=100, answered=50, top=[("Q" * MAX_QUESTION, 999) for _ in range(3)]),
+        reaction_totals={f"custom_emoji_with_a_long_name_{i:02d}": 999_999 for i in range(40)},
+        timeline=None,
+        min_responses=5,
+        withheld=withheld,
+    )
+
+
+def an_answer() -> SurveyAnswer:
+    return SurveyAnswer(
+        talk_id=1,
+        user_id="U1",
+        overall=5,
+        usefulness=4,
+        improve="I" * 3000,
+        topics="T" * 3000,
+        custom_answer="C" * 3000,
+    )
+
+
+Surface = tuple[str, str, Any]  # (name, "view" | "message", rendered)
+
+
+def surfaces(lang: str) -> list[Surface]:
+    """Every builder's output with the largest inputs, per surface."""
+    out: list[Surface] = []
+
+    def msg(name: str, blocks: list[Block]) -> None:
+        out.append((name, "message", [b.to_dict() for b in blocks]))
+
+    def view(name: str, built: View) -> None:
+        out.append((name, "view", built.to_dict()))
+
+    for status in TalkStatus:
+        talk = make_talk(lang, status)
+        msg(f"announcement[{status.value}]", announcement.build_announcement(talk, going_count=10**9, link=LONG_URL))
+        msg(f"live_post[{status.value}]", live_post.build_live_post(talk, url=LONG_URL, extra=[]))
+    talk = make_talk(lang, TalkStatus.LIVE)
+    pulse_now, legend = a_pulse()
+    extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, pulse_now, legend)
+    msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, extra=extra))
+    msg("announce_failed", announcement.build_announce_failed(lang, talk_id=talk.id, text="E" * 5000))
+    view("cancel_modal", cancel_modal.build_cancel_modal(lang, talk_id=talk.id, title=TITLE))
+    msg("help", commands.build_help(lang, unknown="u" * 5000))
+    many = [make_talk(lang, talk_id=2_000_000_000 + i) for i in range(120)]
+    msg("talk_list", commands.build_talk_list(lang, many, permalinks={t.id: LONG_URL for t in many}, more=10**6))
+    going = {t.id for t in many[::2]}
+    view("home", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going))
+    view("home[empty]", home.build_home(lang, live=[], upcoming=[], mine=[], ended=[], going=set()))
+    msg("pulse", pulse.build_pulse_blocks(lang, pulse_now, legend))
+    msg("legend", pulse.build_legend_blocks(lang, legend))
+    for advance in (False, True):
+        view(
+            f"ask_modal[advance={advance}]",
+            questions.build_ask_modal(
+                lang, title=TITLE, advance=advance, private_metadata="9" * 100, retention_days=RETENTION_DAYS
+            ),
+        )
+    for item in question_items(3):
+        msg(f"question_post[{item.status}]", questions.build_question_post(lang, item))
+    items = question_items()
+    pulse_blocks = pulse.build_pulse_blocks(lang, pulse_now, legend)
+    msg("board", questions.build_board(lang, title=TITLE, items=items, hidden=10**6, pulse=pulse_blocks))
+    msg("board[empty]", questions.build_board(lang, title=TITLE, items=[], hidden=0))
+    msg("after_talk", questions.build_after_talk(lang, title=TITLE, items=items))
+    view("answer_modal", questions.build_answer_modal(lang, question_id=2_000_000_000, text="Q" * MAX_QUESTION))
+    picker = [(2_000_000_000 + i, TITLE) for i in range(150)]
+    msg("talk_picker", questions.build_talk_picker(lang, token="k" * 64, talks=picker))
+    for offer in (False, True):
+        msg(
+            f"stream_failed[{offer}]",
+            streams.build_stream_failed_blocks(lang, text="E" * 5000, talk_id=1, offer_link=offer),
+        )
+    view("link_modal", streams.build_link_modal(lang, talk_id=talk.id, title=TITLE))
+    for kwargs in (
+        {},
+        {"answer": an_answer(), "closes_at": NOW},
+        {"answer": an_answer()},
+        {"closed": True},
+        {"reminder": True, "closes_at": NOW},
+    ):
+        msg(f"survey_dm{sorted(kwargs)}", survey.build_survey_dm(lang, talk, **kwargs))
+    for answer in (None, an_answer()):
+        view(
+            f"feedback_modal[{answer is not None}]",
+            survey.build_feedback_modal(lang, talk, custom_question="Q" * 200, answer=answer),
+        )
+    for final in (False, True):
+        for withheld in (False, True):
+            report = a_report(lang, withheld=withheld)
+            msg(
+                f"report[final={final},withheld={withheld}]",
+                survey.build_report(lang, report, final=final, closes_at=NOW, timezone=talk.timezone),
+            )
+    new = build_talk_modal(
+        lang,
+        title=TITLE,
+        description=DESCRIPTION,
+        speaker_ids=SPEAKERS,
+        starts_at=NOW,
+        duration_minutes=180,
+        channel_id="C" * 20,
+        stream_url=LONG_URL,
+        language=lang,
+        reminders="10080,1440,60,10,5",
+        announce_link=True,
+        private_metadata="9" * 200,
+    )
+    view("talk_modal[new]", new)
+    view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
+    return out
+
+
+def texts(lang: str) -> dict[str, str]:
+    """The `text` fallbacks the bot sends next to blocks (Slack recommends at most 4,000 characters)."""
+    talk = make_talk(lang, TalkStatus.LIVE)
+    _, legend = a_pulse()
+    report = a_report(lang, withheld=False)
+    item = question_items(1)[0]
+    return {
+        "announcement": announcement.announcement_text(talk),
+        "live": live_post.live_text(talk, LONG_URL),
+        "reminder_thread": live_post.reminder_thread_text(talk),
+        "reminder_dm": live_post.reminder_dm_text(talk, lang, 10080, LONG_URL),
+        "survey_dm": survey.survey_dm_text(lang, talk, reminder=True),
+        "question_post": questions.question_post_text(lang, item),
+        "report": survey.report_text(lang, report),
+        "summary": survey.summary_text(lang, report),
+        "nudge": pulse.nudge_text(lang, title=TITLE, emoji="e" * 100, count=10**9, legend=legend),
+    }
+
+
+COVERED = {
+    "build_announcement",
+    "build_announce_failed",
+    "build_cancel_modal",
+    "build_help",
+    "build_talk_list",
+    "build_home",
+    "build_live_post",
+    "build_pulse_blocks",
+    "build_legend_blocks",
+    "build_live_post_reaction_blocks",
+    "build_ask_modal",
+    "build_question_post",
+    "build_board",
+    "build_after_talk",
+    "build_answer_modal",
+    "build_talk_picker",
+    "build_stream_failed_blocks",
+    "build_link_modal",
+    "build_survey_dm",
+    "build_feedback_modal",
+    "build_report",
+    "build_talk_modal",
+}
+
+
+def test_the_sweep_covers_every_builder_in_bot_views() -> None:
+    import pkgutil
+    from importlib import import_module
+
+    found: set[str] = set()
+    for module in pkgutil.iter_modules(bot.views.__path__):
+        mod = import_module(f"bot.views.{module.name}")
+        found |= {
+            name
+            for name, fn in inspect.getmembers(mod, inspect.isfunction)
+            if name.startswith("build_") and fn.__module__ == mod.__name__
+        }
+    assert found == COVERED, "add the new builder to surfaces() with its largest inputs"
+
+
+def describe(problems: list[tuple[str, str, slack_limits.Limit]]) -> list[str]:
+    return [f"{pointer}: {message} ({limit.source})" for pointer, message, limit in problems]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_surface_fits_slack_documented_limits(lang: str) -> None:
+    failures: dict[str, list[Any]] = {}
+    for name, kind, rendered in surfaces(lang):
+        if kind == "view":
+            problems: list[Any] = validate_view(rendered)
+            problems += describe(slack_limits.check_view(rendered, include_advisory=True))
+        else:
+            problems = validate_message_blocks(rendered)
+            problems += describe(slack_limits.check_blocks(rendered, "/blocks", include_advisory=True))
+        if problems:
+            failures[name] = problems
+    assert failures == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_fallback_text_fits_the_recommended_length(lang: str) -> None:
+    too_long = {
+        name: len(text)
+        for name, text in texts(lang).items()
+        if slack_limits.check_message({"text": text}, include_advisory=True)
+    }
+    assert too_long == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_anonymous_option_explains_itself_within_slack_limits(lang: str) -> None:
+    modal = questions.build_ask_modal(
+        lang, title=TITLE, advance=False, private_metadata="1|C1", retention_days=RETENTION_DAYS
+    ).to_dict()
+    options_block = next(b for b in modal["blocks"] if b.get("block_id") == questions.ids.BLOCK_QUESTION_OPTIONS)
+    [option] = options_block["element"]["options"]
+    assert 0 < len(option["description"]["text"]) <= 75
+    assert str(RETENTION_DAYS) in options_block["hint"]["text"]
+    other = questions.build_ask_modal(lang, title=TITLE, advance=False, private_metadata="1|C1", retention_days=7)
+    assert "7" in str(other.to_dict()["blocks"][2]["hint"]) and str(RETENTION_DAYS) not in str(
+        other.to_dict()["blocks"][2]["hint"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "node", "fragment"),
+    [
+        (
+            "option",
+            {"text": {"type": "plain_text", "text": "x"}, "value": "v", "description": {"text": "d" * 76}},
+            "76",
+        ),
+        ("overflow", {"options": [{}]}, "at least 2 items"),
+        ("overflow", {"options": [{}] * 6}, "no more than 5 items"),
+        ("modal", {"private_metadata": "m" * 3001}, "less than 3001"),
+        ("message", {"blocks": [{}] * 51}, "no more than 50 items"),
+        ("home", {"blocks": [{}] * 101}, "no more than 100 items"),
+        ("confirm", {"confirm": {"text": "c" * 31}}, "less than 31"),
+        ("input", {"hint": {"text": "h" * 2001}}, "less than 2001"),
+    ],
+)
+def test_the_limits_table_rejects_one_past_each_limit(kind: str, node: dict[str, Any], fragment: str) -> None:
+    problems = slack_limits.check_object(node, kind, "")
+    assert problems and fragment in problems[0][1]
+    assert all(limit.source.startswith(("https://docs.slack.dev/", "https://api.slack.com/")) for *_, limit in problems)
+
+
+def test_every_limit_names_its_source() -> None:
+    assert all(
+        limit.source.startswith(("https://docs.slack.dev/", "https://api.slack.com/")) for limit in slack_limits.LIMITS
+    )
+
+
+def test_every_message_metadata_fits() -> None:
+    talk = make_talk("en")
+    metadata = [
+        announcement.announcement_metadata(talk),
+        live_post.live_metadata(talk),
+        live_post.reminder_metadata(talk, 10080),
+        questions.question_metadata(2_000_000_000, 2_000_000_000),
+        survey.survey_metadata(2_000_000_000, "reminder"),
+    ]
+    for item in metadata:
+        assert slack_limits.check_message({"metadata": item.to_dict()}, include_advisory=True) == []

@@ -10,6 +10,7 @@ from slack_bolt import App
 
 from bot.container import Container
 from bot.listeners import register_listeners
+from bot.middleware.ack_window import install_ack_window
 from bot.middleware.dedupe import make_dedupe_events
 from bot.middleware.payloads import make_socket_mode_shape_check
 from bot.middleware.rate_limited import make_app_rate_limited_middleware
@@ -28,6 +29,7 @@ def create_app(container: Container, *, token_verification: bool = True) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=settings.LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("lunchlearn.bolt"),
     )
+    install_ack_window(app)  # bot/budget.py: the 3-second ack, one deadline for the work before it
     # Over HTTP the edge (bot/middleware/edge.py) checked the shape already; Socket Mode bodies come straight here.
     app.use(make_socket_mode_shape_check())
     app.use(make_view_state_check(container))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,41 @@ def _check_slack(settings: Settings) -> None:
         logger.warning("Could not reach Slack at SLACK_API_URL (%s); starting anyway", exc.error)
 
 
+def _preflight_in_child(settings: Settings, *, migrate: bool) -> None:
+    """Migrate and check the token in a short-lived child process: alembic, the Slack SDK and their objects then
+    never load into gunicorn's master, which only forks and watches the worker (the worker imports what it needs
+    after the fork). Without fork (not Linux or macOS) it runs here."""
+    if not hasattr(os, "fork"):
+        if migrate:
+            _migrate(settings)
+        _check_slack(settings)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: report like the command itself would, then exit without running atexit handlers
+        code = 0
+        try:
+            if migrate:
+                _migrate(settings)
+            _check_slack(settings)
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except BaseException:
+            logger.exception("Start-up checks failed")
+            code = 1
+        finally:
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(code)
+
+
 def _build_app(settings: Settings, *, under_gunicorn: bool = False) -> Any:
     """The container, the Bolt app, and this process's scheduler (it runs jobs only while holding the lease)."""
     import atexit
@@ -96,9 +132,7 @@ def serve(no_migrate: bool, threads: int) -> None:
 
     settings = _settings("http")
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
-    if not no_migrate:
-        _migrate(settings)
-    _check_slack(settings)
+    _preflight_in_child(settings, migrate=not no_migrate)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

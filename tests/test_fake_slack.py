@@ -704,6 +704,23 @@ def test_delay_next(fake: FakeSlack, client: WebClient) -> None:
     assert time.monotonic() - started < 0.3
 
 
+def test_set_latency_slows_every_call_until_removed(fake: FakeSlack, client: WebClient) -> None:
+    def took(call: Any) -> float:
+        started = time.monotonic()
+        call()
+        return time.monotonic() - started
+
+    fake.add_user("U1")
+    fake.set_latency("*", 0.2)
+    fake.set_latency("users.info", 0.4)  # a method's own latency replaces the "*" one
+    assert 0.2 <= took(client.auth_test) < 0.4
+    assert 0.2 <= took(client.auth_test) < 0.4
+    assert took(lambda: client.users_info(user="U1")) >= 0.4
+    fake.set_latency("*", None)
+    fake.set_latency("users.info", None)
+    assert took(client.auth_test) < 0.2
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # wait_for / assert_no_call / reset_calls
 # ----------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import budget
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -49,6 +51,9 @@ class Database:
         session = self._factory()
         try:
             yield session
+            # Work done before an interactive ack commits only while the ack can still reach Slack: a write the
+            # user never hears about (Slack showed them an error) must not happen.
+            budget.check("commit")
             session.commit()
         except BaseException:
             session.rollback()

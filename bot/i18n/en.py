@@ -94,6 +94,8 @@ MESSAGES: dict[str, str] = {
     "refusal.action.cancel": "cancel",
     "refusal.not_editable": "*{title}* is {status}, so it can't be changed any more.",
     "error.generic": "Something went wrong on my side. Nothing was lost; please try again in a moment.",
+    "error.slack_slow": "Slack is answering slowly right now, so nothing was saved. Please submit again.",
+    "error.slack_slow_dm": "Slack was answering slowly, so what you just submitted was *not* saved. Please open the form and try again.",
     "error.form_incomplete": "This form reached me incomplete. Please submit it again.",
     # Cancel modal
     "modal.cancel.title": "Cancel talk",

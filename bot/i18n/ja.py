@@ -98,6 +98,8 @@ MESSAGES: dict[str, str] = {
     "refusal.not_editable": "「{title}」は{status}のため、変更できません。",
     "error.generic": "こちら側で問題が発生しました。データは失われていません。少し待ってからもう一度お試しください。",
     "refusal.external": "発表を企画できるのは、このワークスペースのメンバーだけです。参加登録と質問はできます。",
+    "error.slack_slow": "Slack の応答が遅いため、何も保存されていません。もう一度送信してください。",
+    "error.slack_slow_dm": "Slack の応答が遅かったため、先ほど送信した内容は保存されていません。フォームを開いてもう一度お試しください。",
     "error.form_incomplete": "フォームの内容が正しく届きませんでした。もう一度送信してください。",
     # Cancel modal
     "modal.cancel.title": "発表を中止",

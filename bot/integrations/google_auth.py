@@ -18,21 +18,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import httplib2
-from google.auth.credentials import Credentials as BaseCredentials
-from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
-from google.oauth2 import credentials as user_credentials
-from google.oauth2 import service_account
-from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
-from googleapiclient.discovery_cache import get_static_doc
-from googleapiclient.errors import HttpError
-
 from bot.config import Settings
+
+# The Google client libraries (googleapiclient, google-auth, httplib2: some 15 MB resident) are imported where they
+# are used, so a bot without Google streams, or before its first Google call, never loads them.
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials as BaseCredentials
+    from googleapiclient.errors import HttpError
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +109,10 @@ def classify(exc: BaseException) -> GoogleApiError:
     """Turn whatever googleapiclient / google-auth / httplib2 raised into a GoogleApiError."""
     if isinstance(exc, GoogleApiError):
         return exc
+    import httplib2
+    from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+    from googleapiclient.errors import HttpError
+
     if isinstance(exc, HttpError):
         status = int(exc.resp.status)
         reason, message = _error_info(exc)
@@ -193,6 +194,9 @@ def load_credentials(path: Path, *, impersonate: str | None = None) -> LoadedCre
     if not isinstance(info, dict):
         raise GoogleApiError(Problem.CONFIG, f"{path} is not a credentials object")
     kind = info.get("type")
+    from google.oauth2 import credentials as user_credentials
+    from google.oauth2 import service_account
+
     if kind == "authorized_user":
         missing = [k for k in ("client_id", "client_secret", "refresh_token") if not info.get(k)]
         if missing:
@@ -256,17 +260,23 @@ class QuotaMeter:
             return units
 
 
-class _MeteredHttp(httplib2.Http):  # type: ignore[misc]
-    """httplib2.Http that counts YouTube units for every request actually sent."""
+@cache
+def _metered_http_class() -> type:
+    import httplib2
 
-    def __init__(self, meter: QuotaMeter | None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._meter = meter
+    class _MeteredHttp(httplib2.Http):  # type: ignore[misc]
+        """httplib2.Http that counts YouTube units for every request actually sent."""
 
-    def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
-        if self._meter is not None:
-            self._meter.add(self._meter.cost(method, uri))
-        return super().request(uri, method, *args, **kwargs)
+        def __init__(self, meter: QuotaMeter | None, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._meter = meter
+
+        def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
+            if self._meter is not None:
+                self._meter.add(self._meter.cost(method, uri))
+            return super().request(uri, method, *args, **kwargs)
+
+    return _MeteredHttp
 
 
 class GoogleAccess:
@@ -297,8 +307,13 @@ class GoogleAccess:
             self._loaded = None
 
     def build(self, api: str, version: str, *, meter: QuotaMeter | None = None) -> Any:
+        from google_auth_httplib2 import AuthorizedHttp
+        from googleapiclient.discovery import build
+        from googleapiclient.discovery_cache import get_static_doc
+
         loaded = self.credentials()
-        http = AuthorizedHttp(loaded.credentials, http=_MeteredHttp(meter, timeout=self.settings.GOOGLE_HTTP_TIMEOUT))
+        metered = _metered_http_class()(meter, timeout=self.settings.GOOGLE_HTTP_TIMEOUT)
+        http = AuthorizedHttp(loaded.credentials, http=metered)
         options: dict[str, str] = {}
         if self.settings.GOOGLE_API_ROOT_URL:
             # The shipped discovery document's servicePath ("calendar/v3/"; "" for YouTube, whose method paths

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from cachetools import TTLCache
@@ -27,6 +27,7 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
+from bot import budget
 from bot.i18n import normalize_locale
 from bot.observability.metrics import slack_rate_limited, slack_rate_limited_url
 
@@ -55,6 +56,10 @@ TRANSIENT_ERRORS = frozenset(
 def is_transient(error: str) -> bool:
     """True for Slack errors worth retrying later, and for transport failures (error is the exception name)."""
     return error in TRANSIENT_ERRORS or error[:1].isupper() or error.startswith("http_5")
+
+
+# Methods that take a trigger_id, which Slack accepts for 3 s after the click or command.
+_TRIGGER_METHODS = frozenset({"views.open", "views.push"})
 
 
 class SlackGatewayError(Exception):
@@ -158,8 +163,28 @@ class SlackGateway:
         self._team_id: str | None = None
         self._lock = threading.Lock()
 
+    def _client_for_call(self, method: str, quick: bool) -> WebClient:
+        """The client for one call. Before the ack: one bounded by what is left of the request's deadline (one
+        deadline for everything before the ack, not a timeout per call). views.open/push after the ack: bounded by
+        the trigger_id's 3 s. Anything else: the usual clients."""
+        window = budget.current()
+        if window is not None and not window.acked:
+            left = window.remaining()
+            if left < budget.MIN_CALL_TIME:
+                raise budget.AckBudgetExceeded(method)
+        elif window is not None and method in _TRIGGER_METHODS:
+            left = window.trigger_remaining()
+            if left < budget.MIN_CALL_TIME:
+                raise SlackGatewayError(method, "expired_trigger_id")
+        else:
+            return self.quick_client if quick else self.client
+        base = self.quick_client
+        # urllib takes float seconds; slack_sdk annotates the timeout as int.
+        timeout = cast(int, min(float(base.timeout), left))
+        return WebClient(token=base.token, base_url=base.base_url, timeout=timeout, retry_handlers=[])
+
     def _call(self, method: str, *, quick: bool = False, **kwargs: Any) -> dict[str, Any]:
-        client = self.quick_client if quick else self.client
+        client = self._client_for_call(method, quick)
         try:
             if _uses_json(method):
                 response = client.api_call(method, json=kwargs)
@@ -173,6 +198,9 @@ class SlackGateway:
             logger.warning("Slack %s failed: %s", method, error)
             raise SlackGatewayError(method, error) from None
         except (SlackClientError, OSError) as exc:
+            if budget.expired_before_ack():
+                logger.warning("Slack %s did not answer before the ack deadline", method)
+                raise budget.AckBudgetExceeded(method) from None
             logger.warning("Slack %s failed: %s", method, type(exc).__name__)
             raise SlackGatewayError(method, type(exc).__name__) from None
 
@@ -432,6 +460,12 @@ class SlackGateway:
         with self._lock:
             self._users[user_id] = user
         return user
+
+    def cached_lang(self, user_id: str) -> str | None:
+        """The user's language if already known, without calling Slack (for messages about Slack being slow)."""
+        with self._lock:
+            cached = self._users.get(user_id)
+        return cached.lang if cached is not None else None
 
     # Profiles (names in YouTube/Calendar descriptions, e-mails as Meet guests) --------------------------------
 

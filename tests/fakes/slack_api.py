@@ -493,12 +493,15 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key.lower(): value for key, value in self.headers.items()}
         fake = cast(_Server, self.server).fake
         status, response_headers, payload = fake._handle_http(self.path, headers, body)
-        self.send_response(status)
-        for key, value in response_headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            for key, value in response_headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (its timeout): nothing to answer
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -526,6 +529,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self._rules: list[_Rule] = []
+        # Latency added to every call of a method ("*" = every method), like a slow Slack: method -> seconds
+        self._latency: dict[str, float] = {}
         self._lock = threading.RLock()
         self._ts = _TS_START
         self._view_seq = 0
@@ -781,6 +786,15 @@ class FakeSlack:
         with self._lock:
             self._rules.append(_Rule("delay", method, times, seconds=seconds))
 
+    def set_latency(self, method: str, seconds: float | None) -> None:
+        """Answer every call to `method` ("*" = any Web API method) `seconds` late, until changed; None removes it.
+        A method's own latency replaces the "*" one. delay_next() comes on top."""
+        with self._lock:
+            if seconds is None:
+                self._latency.pop(method, None)
+            else:
+                self._latency[method] = seconds
+
     def _take_rule(self, method: str, kinds: tuple[str, ...]) -> _Rule | None:
         with self._lock:
             for rule in self._rules:
@@ -891,9 +905,13 @@ class FakeSlack:
         return reply.status, out_headers, json.dumps(reply.body).encode("utf-8")
 
     def _injected(self, method: str) -> _Reply | None:
+        with self._lock:
+            latency = self._latency.get(method, self._latency.get("*", 0.0))
         delay = self._take_rule(method, ("delay",))
         if delay is not None:
-            time.sleep(delay.seconds)
+            latency += delay.seconds
+        if latency > 0:
+            time.sleep(latency)
         rule = self._take_rule(method, ("fail", "ratelimit"))
         if rule is None:
             wait = self._over_rate_limit(method)

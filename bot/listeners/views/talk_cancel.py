@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot import ids
+from bot.budget import AckBudgetExceeded
 from bot.container import Container
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.listeners.payload import id_in, user_and_team
+from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 from bot.views.cancel_modal import CANCEL_REASON_MAX
 
@@ -22,12 +24,19 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
     def handle_talk_cancel(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        actor = talks.actor(*user_and_team(context, body))
+        user_id, team_id, payload_team_id = user_and_team(context, body)
         values = view["state"]["values"]
         reason = str((values.get(ids.BLOCK_CANCEL_REASON, {}).get(ids.ACTION_CANCEL_REASON) or {}).get("value") or "")
         talk_id = id_in(view.get("private_metadata"))
+        lang = DEFAULT
         try:
+            actor = talks.actor(user_id, team_id, payload_team_id)
+            lang = actor.lang
             talks.cancel_talk(actor=actor, talk_id=talk_id, reason=reason.strip()[:CANCEL_REASON_MAX])
+        except AckBudgetExceeded:
+            logger.warning("Cancellation not saved: the ack deadline passed")
+            refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_CANCEL_REASON)
+            return
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_CANCEL_REASON: refusal.message})
             return
@@ -35,7 +44,7 @@ def make_talk_cancel_submission(container: Container) -> Callable[..., None]:
             logger.exception("Cancelling a talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_CANCEL_REASON: t(actor.lang, "error.generic")},
+                errors={ids.BLOCK_CANCEL_REASON: t(lang, "error.generic")},
             )
             return
         ack()

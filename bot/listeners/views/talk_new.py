@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot import ids
+from bot.budget import AckBudgetExceeded
 from bot.container import Container
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.listeners.payload import user_and_team
+from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
 from bot.views.survey import parse_survey_choices
@@ -23,18 +25,24 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
     def handle_talk_new(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
-        actor = talks.actor(*user_and_team(context, body))
-        data, errors = parse_talk_submission(view["state"]["values"], actor.lang)
-        if data is not None and (problem := talks.channel_error(data.channel_id, actor.lang)):
-            errors.add(ids.BLOCK_CHANNEL, problem)
-        if data is None or errors:
-            ack(response_action="errors", errors=errors.errors)
-            return
+        user_id, team_id, payload_team_id = user_and_team(context, body)
+        lang = DEFAULT
         try:
-            # Stored before ack: if the database fails the modal stays open with everything typed in it.
+            actor = talks.actor(user_id, team_id, payload_team_id)
+            lang = actor.lang
+            data, errors = parse_talk_submission(view["state"]["values"], actor.lang)
+            if data is not None and (problem := talks.channel_error(data.channel_id, actor.lang)):
+                errors.add(ids.BLOCK_CHANNEL, problem)
+            if data is None or errors:
+                ack(response_action="errors", errors=errors.errors)
+                return
+            # Stored before ack: if the database fails the modal stays open with everything typed in it. The commit
+            # is the last thing before the ack, so a talk exists only if the ack could still reach Slack.
             talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
-            # The organiser's survey choices: optional fields of the same modal.
-            container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
+        except AckBudgetExceeded:
+            logger.warning("New talk not saved: the ack deadline passed")
+            refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_TITLE)
+            return
         except NotAllowed as refusal:
             ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
             return
@@ -42,10 +50,15 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             logger.exception("Saving a new talk failed")
             ack(
                 response_action="errors",
-                errors={ids.BLOCK_TITLE: t(actor.lang, "error.generic")},
+                errors={ids.BLOCK_TITLE: t(lang, "error.generic")},
             )
             return
         ack()
+        # The organiser's survey choices: optional fields of the same modal, used when the talk ends.
+        try:
+            container.surveys.save_choices(talk_id, parse_survey_choices(view["state"]["values"]))
+        except Exception:
+            logger.exception("Saving the survey choices of talk %s failed; the defaults apply", talk_id)
         talks.run_flows(talk_id)
 
     return handle_talk_new

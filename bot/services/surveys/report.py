@@ -6,20 +6,18 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
+from sqlalchemy.orm import Session
 
-matplotlib.use("Agg")  # headless: no display on a server; must precede pyplot
+from bot.db import repositories as repo
+from bot.db import surveys_repo as srepo
+from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
+from bot.i18n import t
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from bot.db import repositories as repo  # noqa: E402
-from bot.db import surveys_repo as srepo  # noqa: E402
-from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk  # noqa: E402
-from bot.i18n import t  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RATINGS = (1, 2, 3, 4, 5)
 TIMELINE_EMOJI = 3  # the main emoji shown in the reaction timeline
@@ -109,18 +107,31 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
 # Charts ---------------------------------------------------------------------------------------------------------------
 
 
+def _pyplot() -> ModuleType:
+    """matplotlib (with numpy and Pillow, some 40 MB) is loaded when the first chart is drawn, not at start-up:
+    charts are drawn a few times per talk, and a process that never draws one never holds it."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on a server; must precede pyplot
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig: Figure, series: dict[str, object]) -> bytes:
     """Render and close; the plotted series go into the PNG's Description text chunk (checkable, and useful to
     anyone re-using the image)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, metadata={"Description": json.dumps(series, sort_keys=True)})
-    plt.close(fig)
+    _pyplot().close(fig)
     return buffer.getvalue()
 
 
 def ratings_chart(report: Report, lang: str) -> bytes:
     """Grouped bars: answers per rating 1..5 for overall and usefulness."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = _pyplot().subplots(figsize=(6, 3.5))
     width = 0.38
     overall = [report.overall_dist.get(n, 0) for n in RATINGS]
     useful = [report.usefulness_dist.get(n, 0) for n in RATINGS]
@@ -140,7 +151,9 @@ def timeline_chart(report: Report, lang: str) -> bytes | None:
     """Reactions added per minute of the talk, one line per main emoji; None without reaction data."""
     if not report.timeline:
         return None
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = _pyplot().subplots(figsize=(7, 3.5))
     for emoji, counts in report.timeline.items():
         ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=emoji)
     ax.set_xlabel(t(lang, "chart.timeline.x"))

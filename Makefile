@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run serve test lint migrate doctor mutants
+.PHONY: install run serve test crash lint migrate doctor mutants
 
 $(BIN)/lunchlearn: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("lunchlearn needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -22,7 +22,11 @@ serve: install
 	$(BIN)/lunchlearn serve
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 4
+
+# The crash-point matrix alone, in one process, ending with its table (point -> duplicates, losses, recovery).
+crash: install
+	$(BIN)/pytest -q -p no:xdist tests/crash
 
 # Deliberate breakages of bot/ (tests/mutations.toml) that the tests must catch; prints the kill ratio.
 mutants: install

@@ -91,6 +91,9 @@ def container(settings: Settings) -> Iterator[Container]:
     built = build_container(settings, db=db)
     yield built
     built.refresher.flush()
+    # Threads that would outlive the test and talk to a database that is gone (YouTube chat polls, survey DMs).
+    built.question_bridge.stop()
+    built.surveys.stop(timeout=2)
     db.engine.dispose()
 
 

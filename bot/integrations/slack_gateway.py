@@ -378,6 +378,11 @@ class SlackGateway:
         message = data.get("message") or {}
         return list(message.get("reactions") or [])
 
+    def find_thread_post(self, *, channel: str, thread_ts: str, match: dict[str, Any]) -> tuple[str, str] | None:
+        """(channel, ts) of our reply in a thread whose metadata matches: the outbox's `recover` for thread posts."""
+        ts = self.find_own_reply(channel=channel, thread_ts=thread_ts, match=match)
+        return (channel, ts) if ts else None
+
     def find_own_files(self, *, channel: str, thread_ts: str) -> list[str]:
         """Ids of files the app shared in this thread (a chart upload whose record a crash lost)."""
         data = self._call("conversations.replies", channel=channel, ts=thread_ts, limit=200)

@@ -406,7 +406,12 @@ class QuestionService:
                 blocks=build_question_post(talk.language, item),
                 metadata=question_metadata(talk.id, question_id),
             ),
-            recover=partial(self._find_post, channel, thread_ts, talk.id, question_id),
+            recover=partial(
+                self.slack.find_thread_post,
+                channel=channel,
+                thread_ts=thread_ts,
+                match={"talk_id": talk.id, "question_id": question_id},
+            ),
             crash="question.after_post",
         )
         posted = sent_message(self.db, key)
@@ -417,12 +422,6 @@ class QuestionService:
             if stored is not None and not stored.thread_ts:
                 stored.thread_channel, stored.thread_ts = posted
         return posted
-
-    def _find_post(self, channel: str, thread_ts: str, talk_id: int, question_id: int) -> tuple[str, str] | None:
-        ts = self.slack.find_own_reply(
-            channel=channel, thread_ts=thread_ts, match={"talk_id": talk_id, "question_id": question_id}
-        )
-        return (channel, ts) if ts else None
 
     def refresh_question(self, question_id: int, *, now: bool = False) -> None:
         self.refresher.refresh(("question", question_id), partial(self._render_question, question_id), now=now)

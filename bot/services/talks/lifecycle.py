@@ -13,7 +13,7 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import OutboxStatus, Talk, TalkStatus
 from bot.db.session import Database
-from bot.delivery.outbox import Sent, send_once
+from bot.delivery.outbox import send_once
 from bot.domain import Actor, parse_offsets
 from bot.flows.engine import FlowRunner
 from bot.flows.engine import start as start_flow
@@ -159,7 +159,12 @@ class LifecycleService:
                     text=reminder_thread_text(talk),
                     metadata=reminder_metadata(talk, lead_minutes),
                 ),
-                recover=partial(self._find_post, channel, talk_id, kind, thread),
+                recover=partial(
+                    self.slack.find_thread_post,
+                    channel=channel,
+                    thread_ts=thread,
+                    match={"talk_id": talk_id, "kind": kind},
+                ),
             )
         # Someone who left the talk's private channel no longer gets its reminder (nor the link in it).
         going = [user_id for user_id in going if self.talks.can_see(talk, user_id)]
@@ -213,10 +218,6 @@ class LifecycleService:
         if live:
             self.flows.drain(talk_id)
         return live
-
-    def _find_post(self, channel: str, talk_id: int, kind: str, thread_ts: str) -> Sent | None:
-        ts = self.slack.find_own_reply(channel=channel, thread_ts=thread_ts, match={"talk_id": talk_id, "kind": kind})
-        return (channel, ts) if ts else None
 
     # End -----------------------------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import Block
 from bot.db import repositories as repo
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
-from bot.delivery.outbox import Sent, send_once, sent_message
+from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
 from bot.flows.engine import GiveUp, Retry
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError, is_transient
@@ -67,7 +67,12 @@ class LivePost:
                     blocks=self.blocks(talk, url),
                     metadata=live_metadata(talk),
                 ),
-                recover=partial(self._find, channel, talk_id, thread),
+                recover=partial(
+                    self.slack.find_thread_post,
+                    channel=channel,
+                    thread_ts=thread,
+                    match={"talk_id": talk_id, "kind": "live"},
+                ),
                 crash="live.after_post",
                 raise_errors=True,
             )
@@ -81,10 +86,6 @@ class LivePost:
             stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
             if stored is not None and not stored.live_ts:
                 stored.live_channel, stored.live_ts = posted
-
-    def _find(self, channel: str, talk_id: int, thread_ts: str) -> Sent | None:
-        ts = self.slack.find_own_reply(channel=channel, thread_ts=thread_ts, match={"talk_id": talk_id, "kind": "live"})
-        return (channel, ts) if ts else None
 
     def refresh(self, talk_id: int, *, now: bool = False) -> None:
         """Re-render from the database; coalesced (at most one chat.update per interval) unless `now`."""

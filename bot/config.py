@@ -36,6 +36,8 @@ WHERE_TO_GET = {
     "YOUTUBE_PRIVACY": "use one of public, unlisted, private",
     # Reactions, see docs/reactions.md
     "REACTION_LEGEND": "give emoji=label pairs separated by commas, e.g. clap=applause,bulb=learned",
+    # Calendar (.ics download)
+    "PUBLIC_URL": "give the bot's public https address, e.g. https://lunchlearn.example.com, or leave it unset",
 }
 
 REQUIRED_BY_MODE: dict[str, tuple[str, ...]] = {
@@ -159,6 +161,16 @@ class Settings(BaseSettings):
     SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
     # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
     SURVEY_WORKER_AUTOSTART: bool = True
+
+    # --- Calendar (card): the bot's public base URL, for the .ics download; unset, the card offers no .ics ---
+    PUBLIC_URL: str | None = None
+
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _public_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v.rstrip("/") if v else None
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

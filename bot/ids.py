@@ -114,3 +114,19 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+
+# --- card: the announcement's "More" overflow (value "<choice>:<talk id>") and the Manage modal. The modal's
+# buttons reuse ACTION_TALK_MENU with the MENU_* values, so the card menu's old clicks keep working.
+ACTION_CARD_MORE = "card_more"
+MORE_GOING = "going"
+MORE_NOT_GOING = "not_going"
+MORE_ASK = "ask"
+MORE_MANAGE = "manage"
+MORE_GOOGLE = "gcal"  # url options: Slack opens the link and still sends the click
+MORE_OUTLOOK = "outlook"
+MORE_ICS = "ics"
+CALLBACK_TALK_MANAGE = "talk_manage"
+BLOCK_MANAGE_START = "manage_start"
+BLOCK_MANAGE_END = "manage_end"
+BLOCK_MANAGE_EDIT = "manage_edit"
+BLOCK_MANAGE_CANCEL = "manage_cancel"

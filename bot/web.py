@@ -1,7 +1,9 @@
-"""HTTP surface: POST /slack/events (the edge checks, then Bolt), GET /healthz and GET /metrics, as a WSGI app for
-gunicorn."""
+"""HTTP surface: POST /slack/events (the edge checks, then Bolt), GET /healthz, GET /metrics and a talk's .ics
+(GET /talks/<id>/<token>.ics), as a WSGI app for gunicorn."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 from slack_bolt import App
@@ -11,7 +13,10 @@ from bot.middleware.edge import SlackEdge
 from bot.observability.metrics import metrics_view
 
 
-def create_web_app(app: App, db: Database, *, signing_secret: str) -> Flask:
+def create_web_app(
+    app: App, db: Database, *, signing_secret: str, talk_ics: Callable[[int, str], bytes | None] | None = None
+) -> Flask:
+    """`talk_ics(talk_id, token)`: the talk's .ics, None for a wrong token or unknown talk (TalkService.ics)."""
     web = Flask("lunchlearn")
     edge = SlackEdge(app, signing_secret=signing_secret)
 
@@ -26,5 +31,16 @@ def create_web_app(app: App, db: Database, *, signing_secret: str) -> Flask:
         return {"status": "unavailable", "database": "unreachable"}, 503
 
     web.get("/metrics")(metrics_view(db.engine))
+
+    @web.get("/talks/<int:talk_id>/<token>.ics")
+    def talk_calendar(talk_id: int, token: str) -> Response:
+        body = talk_ics(talk_id, token) if talk_ics is not None else None
+        if body is None:
+            return Response("not found\n", status=404, mimetype="text/plain")
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'attachment; filename="talk-{talk_id}.ics"'
+        # Always fresh: the event changes with the talk (SEQUENCE).
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return web

@@ -75,6 +75,10 @@ class Talk(Base):
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
     live_channel: Mapped[str | None] = mapped_column(String(32))
     live_ts: Mapped[str | None] = mapped_column(String(32))
+    # The announcement's permalink (chat.getPermalink), asked once for calendar entries and confirmations.
+    announcement_permalink: Mapped[str | None] = mapped_column(String(500))
+    # The .ics SEQUENCE: raised on every change of time, link or status, so a re-imported event replaces the old.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.

@@ -152,8 +152,11 @@ def count_going(*, session: Session, talk_id: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def going_user_ids(*, session: Session, talk_id: int) -> list[str]:
+def going_user_ids(*, session: Session, talk_id: int, limit: int | None = None) -> list[str]:
+    """Who is going, first RSVP first (`limit`: only the first few, e.g. the names on the card)."""
     stmt = select(Rsvp.user_id).where(Rsvp.talk_id == talk_id, Rsvp.going.is_(True)).order_by(Rsvp.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.execute(stmt).scalars())
 
 

@@ -420,6 +420,10 @@ class SlackGateway:
     def open_view(self, *, trigger_id: str, view: View) -> str:
         return str(self._call("views.open", quick=True, trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
 
+    def update_view(self, *, view_id: str, view: View) -> None:
+        """Replace an open modal (the Manage modal becomes the edit form, or says what was done)."""
+        self._call("views.update", quick=True, view_id=view_id, view=view.to_dict())
+
     # Conversations and users ---------------------------------------------------------------------------
 
     def ensure_can_post(self, channel: str) -> ChannelAccess:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlparse
 from zoneinfo import ZoneInfo
+
+from bot.i18n import t
 
 # Kept although they are format characters: ZWJ/ZWNJ join emoji sequences and shape Indic and Persian script.
 _KEEP_FORMAT = frozenset({"\u200c", "\u200d"})
@@ -106,21 +108,114 @@ def slack_date(when: datetime, timezone: str) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{fallback_time(when, timezone)}>"
 
 
+def when_range(starts_at: datetime, ends_at: datetime, timezone: str, lang: str) -> str:
+    """Weekday, date, start and end time, each reader in their own time zone (Slack date tokens); the fallback
+    (old clients, notifications) shows the talk's zone: "Thu 2026-12-03 12:00–12:45 JST"."""
+    zone = ZoneInfo(timezone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    weekday = t(lang, "date.weekdays").split()[start.weekday()]
+    start_fallback = t(
+        lang, "date.fallback", weekday=weekday, date=start.strftime("%Y-%m-%d"), time=start.strftime("%H:%M")
+    )
+    end_fallback = end.strftime("%H:%M ") + (end.tzname() or timezone)
+    return (
+        f"<!date^{int(starts_at.timestamp())}^{{date_long}} {{time}}|{start_fallback}>"
+        f"–<!date^{int(ends_at.timestamp())}^{{time}}|{end_fallback}>"
+    )
+
+
+def join_label(lang: str, url: str) -> str:
+    """The label of a join link, by what it opens: "Join on YouTube", "Join Google Meet", or "Join (zoom.us)" with
+    the host from the URL. Plain text: escape it for mrkdwn (`mrkdwn_link` does). Shared by every surface that
+    shows a join link (the card, the live post)."""
+    try:
+        host = (urlparse(url).hostname or "").lower()
+    except ValueError:
+        host = ""
+    if host in ("youtu.be", "youtube.com") or host.endswith(".youtube.com"):
+        return t(lang, "join.youtube")
+    if host == "meet.google.com":
+        return t(lang, "join.meet")
+    if not host:
+        return t(lang, "join.link")
+    return truncate(t(lang, "join.host", host=clean(host.removeprefix("www."))), 75)
+
+
+def calendar_footer(lang: str, *, join_url: str | None, permalink: str | None) -> str:
+    """The lines a calendar entry carries after the talk's description: the join link and the announcement."""
+    lines = []
+    if join_url:
+        lines.append(t(lang, "calendar.join", url=join_url))
+    if permalink:
+        lines.append(t(lang, "calendar.announcement", url=permalink))
+    return "\n".join(lines)
+
+
+def _fit_url(base: str, params: dict[str, str], *, body_key: str, details: str, footer: str) -> str:
+    """`base` + the query, within a button/option URL's 3,000 characters: the description is shortened first;
+    the links in `footer` are kept unless even they do not fit (then the location, which repeats the join link,
+    goes first)."""
+    body = details
+    while True:
+        url = base + urlencode({**params, body_key: "\n\n".join(part for part in (body, footer) if part)})
+        if len(url) <= 3000 or not body:
+            break
+        body = body[: len(body) // 2]
+    if len(url) > 3000:
+        params = {key: value for key, value in params.items() if key != "location"}
+        url = base + urlencode({**params, body_key: footer})
+    if len(url) > 3000:
+        url = base + urlencode(params)
+    return url
+
+
 def google_calendar_link(
-    *, title: str, details: str, starts_at: datetime, ends_at: datetime, location: str = ""
+    *,
+    title: str,
+    details: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str = "",
+    footer: str = "",
 ) -> str:
+    """Google Calendar's "add event" template; `footer` (join link, permalink) is never shortened."""
     fmt = "%Y%m%dT%H%M%SZ"
     params = {
         "action": "TEMPLATE",
         "text": title,
-        "dates": f"{starts_at.strftime(fmt)}/{ends_at.strftime(fmt)}",
-        "details": truncate(details, 1000),
+        "dates": f"{starts_at.astimezone(UTC).strftime(fmt)}/{ends_at.astimezone(UTC).strftime(fmt)}",
     }
     if location:
         params["location"] = location
-    url = "https://calendar.google.com/calendar/render?" + urlencode(params)
-    # A button URL may be at most 3,000 characters.
-    while len(url) > 3000 and params["details"]:
-        params["details"] = params["details"][: len(params["details"]) // 2]
-        url = "https://calendar.google.com/calendar/render?" + urlencode(params)
-    return url
+
+    return _fit_url(
+        "https://calendar.google.com/calendar/render?",
+        params,
+        body_key="details",
+        details=truncate(details, 1000),
+        footer=footer,
+    )
+
+
+def outlook_calendar_link(
+    *, title: str, details: str, starts_at: datetime, ends_at: datetime, location: str = "", footer: str = ""
+) -> str:
+    """Outlook on the web's compose deeplink (works for work and personal accounts that use outlook.office.com)."""
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": starts_at.astimezone(UTC).strftime(fmt),
+        "enddt": ends_at.astimezone(UTC).strftime(fmt),
+    }
+    if location:
+        params["location"] = location
+
+    return _fit_url(
+        "https://outlook.office.com/calendar/0/deeplink/compose?",
+        params,
+        body_key="body",
+        details=truncate(details, 1000),
+        footer=footer,
+    )

@@ -151,7 +151,7 @@ def test_announcement_fits_slack_limits_in_every_state_and_language(lang: str, s
 
 def test_announcement_in_japanese() -> None:
     text = str([b.to_dict() for b in build_announcement(_talk(language="ja"), going_count=3)])
-    assert "参加する" in text and "参加予定：3人" in text and "発表者" in text
+    assert "参加する" in text and "3人が参加予定です" in text and "発表者" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

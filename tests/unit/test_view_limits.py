@@ -131,13 +131,26 @@ def surfaces(lang: str) -> list[Surface]:
 
     for status in TalkStatus:
         talk = make_talk(lang, status)
-        msg(f"announcement[{status.value}]", announcement.build_announcement(talk, going_count=10**9, link=LONG_URL))
+        msg(
+            f"announcement[{status.value}]",
+            announcement.build_announcement(
+                talk,
+                going_count=10**9,
+                link=LONG_URL,
+                going_names=["<!channel> " + "N" * 200] * 3,
+                permalink=LONG_URL,
+                ics_url=LONG_URL,
+            ),
+        )
+        if status in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
+            view(f"manage[{status.value}]", announcement.build_manage_modal(lang, talk))
         msg(f"live_post[{status.value}]", live_post.build_live_post(talk, url=LONG_URL, extra=[]))
     talk = make_talk(lang, TalkStatus.LIVE)
     pulse_now, legend = a_pulse()
     extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, pulse_now, legend)
     msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, extra=extra))
     msg("announce_failed", announcement.build_announce_failed(lang, talk_id=talk.id, text="E" * 5000))
+    view("manage_notice", announcement.build_notice_modal(lang, "E" * 5000))
     view("cancel_modal", cancel_modal.build_cancel_modal(lang, talk_id=talk.id, title=TITLE))
     msg("help", commands.build_help(lang, unknown="u" * 5000))
     many = [make_talk(lang, talk_id=2_000_000_000 + i) for i in range(120)]
@@ -231,6 +244,8 @@ def texts(lang: str) -> dict[str, str]:
 COVERED = {
     "build_announcement",
     "build_announce_failed",
+    "build_manage_modal",
+    "build_notice_modal",
     "build_cancel_modal",
     "build_help",
     "build_talk_list",

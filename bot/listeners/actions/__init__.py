@@ -8,6 +8,7 @@ from bot import ids
 from bot.container import Container
 from bot.listeners.actions import url_buttons
 from bot.listeners.actions.ask_question import make_ask_question_action
+from bot.listeners.actions.card_more import make_card_more_action
 from bot.listeners.actions.question_answer_later import make_question_answer_later_action
 from bot.listeners.actions.question_moderate import make_question_moderate_action
 from bot.listeners.actions.question_pick_talk import make_question_pick_talk_action
@@ -25,6 +26,7 @@ def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_RSVP_NOT_GOING)(make_rsvp_action(container, going=False))
     url_buttons.register(app)
     app.action(ids.ACTION_TALK_MENU)(make_talk_menu_action(container))
+    app.action(ids.ACTION_CARD_MORE)(make_card_more_action(container))
     app.action(ids.ACTION_RETRY_ANNOUNCE)(make_retry_announce_action(container))
     app.action(ids.ACTION_STREAM_ADD_LINK)(make_stream_add_link_action(container))
     # Live questions

@@ -1,4 +1,6 @@
-"""The announcement's overflow menu: start now, end now, edit, cancel (organiser, speakers and admins only)."""
+"""Start now, end now, edit, cancel (organiser, speakers and admins only): the Manage modal's buttons, and the
+card's former overflow menu (value "<choice>:<talk id>" either way). From the Manage modal, the edit and cancel
+forms replace it and a start or end is reported in it; from a message, as before, by ephemeral."""
 
 from __future__ import annotations
 
@@ -24,25 +26,40 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], logger: Logger, context: BoltContext
     ) -> None:
         ack()
-        choice, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
-        if not raw_id.isdigit():
+        raw = (action.get("selected_option") or {}).get("value") or action.get("value") or ""
+        choice, _, raw_id = str(raw).partition(":")
+        if not raw_id.isascii() or not raw_id.isdigit():
             return
         talk_id = int(raw_id)
         actor = talks.actor(*user_and_team(context, body))
         channel_id = context.channel_id
+        view = body.get("view") or {}
+        view_id = str(view.get("id") or "") if view.get("type") == "modal" else ""
+
+        def tell(text: str) -> None:
+            if view_id:
+                talks.show_manage_result(actor=actor, view_id=view_id, text=text)
+            else:
+                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=text)
+
         try:
             if choice == ids.MENU_EDIT:
-                talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+                talks.open_edit_modal(
+                    actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], view_id=view_id or None
+                )
             elif choice == ids.MENU_CANCEL:
-                talks.open_cancel_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+                talks.open_cancel_modal(
+                    actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], view_id=view_id or None
+                )
             elif choice == ids.MENU_START_NOW:
-                done = container.lifecycle.start_now(actor=actor, talk_id=talk_id)
-                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=done)
+                tell(container.lifecycle.start_now(actor=actor, talk_id=talk_id))
             elif choice == ids.MENU_END_NOW:
-                done = container.lifecycle.end_now(actor=actor, talk_id=talk_id)
-                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=done)
+                tell(container.lifecycle.end_now(actor=actor, talk_id=talk_id))
         except NotAllowed as refusal:
-            talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
+            try:
+                tell(refusal.message)
+            except SlackGatewayError:
+                talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
         except SlackGatewayError as exc:
             logger.warning("Talk menu %s failed: %s", choice, exc.error)
             text = t(actor.lang, "error.slack.failed", problem=slack_problem(actor.lang, exc.error))

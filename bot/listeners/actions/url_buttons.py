@@ -12,7 +12,7 @@ from bot import ids
 
 URL_BUTTONS = (
     ids.ACTION_ADD_TO_CALENDAR,  # announcement: opens Google Calendar's template page
-    ids.ACTION_JOIN_STREAM,  # live post: opens the stream
+    ids.ACTION_JOIN_STREAM,  # live post and the live card: opens the stream
 )
 
 

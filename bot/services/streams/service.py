@@ -44,7 +44,7 @@ from bot.integrations.google_auth import classify as classify_error
 from bot.integrations.slack_gateway import SlackGateway
 from bot.integrations.youtube import STARTED_STATES, WATCH_URL, Ingestion, YouTube
 from bot.observability.metrics import google_quota_spent
-from bot.services.talks.service import NotAllowed, TalkService
+from bot.services.talks.service import NotAllowed, TalkService, calendar_changed, change_snapshot
 from bot.views.formatting import mrkdwn_escape, slack_date
 from bot.views.parsing import validate_stream_url
 from bot.views.streams import build_link_modal, build_stream_failed_blocks
@@ -511,9 +511,11 @@ class StreamService:
             talk = repo.get_talk(session=session, talk_id=talk_id, lock=True)
             if talk is None:
                 return
-            before = {"starts_at": talk.starts_at.isoformat(), "link": talk.stream_url, "kind": talk.stream_kind.value}
+            before = change_snapshot(talk)
             talk.stream_kind = StreamKind.MANUAL
             talk.stream_url = url.strip()
+            if calendar_changed(before, talk):
+                talk.calendar_sequence += 1
             args = {"by": actor.user_id, "lang": actor.lang, "before": before, "link_saved": True}
             start_flow(session, talk_id=talk_id, flow="updated", args=args)
         logger.info("Talk %s got a stream link by hand from %s", talk_id, actor.user_id)

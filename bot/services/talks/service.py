@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -9,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.metadata import Metadata
+from slack_sdk.models.views import View
 
 from bot import ids
 from bot.config import Settings
@@ -26,14 +29,19 @@ from bot.integrations.slack_gateway import ChannelAccess, SlackGateway, SlackGat
 from bot.services.streams.links import link_for
 from bot.services.talks.access import TalkAccess
 from bot.views.announcement import (
+    NAMES_SHOWN,
     announcement_metadata,
     announcement_text,
     build_announce_failed,
     build_announcement,
+    build_manage_modal,
+    build_notice_modal,
+    revealed_link,
 )
 from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
-from bot.views.formatting import mention, mrkdwn_escape, slack_date
+from bot.views.formatting import join_label, mention, mentions, mrkdwn_escape, mrkdwn_link, slack_date
+from bot.views.ics import calendar, talk_event
 from bot.views.problems import slack_problem
 from bot.views.talk_modal import build_talk_modal
 
@@ -163,7 +171,6 @@ class TalkService:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or talk.announcement_ts:
                 return
-            going = repo.count_going(session=session, talk_id=talk_id)
         key = f"announcement:{talk_id}"
         error: str | None = None
         try:
@@ -177,7 +184,7 @@ class TalkService:
                     self.slack.post_message,
                     channel=talk.channel_id,
                     text=announcement_text(talk),
-                    blocks=build_announcement(talk, going_count=going, link=link_for(self.db, talk)),
+                    blocks=self._card(talk),
                     metadata=announcement_metadata(talk),
                 ),
                 recover=partial(self._find_announcement, talk),
@@ -218,6 +225,76 @@ class TalkService:
             stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
             if stored is not None and not stored.announcement_ts:
                 stored.announcement_channel, stored.announcement_ts = posted
+        # The card's calendar entries carry its permalink, known only now: one more (coalesced) render.
+        if self.permalink_of(talk_id):
+            self.refresh_announcement(talk_id)
+
+    def permalink_of(self, talk_id: int) -> str | None:
+        """The announcement's permalink, asked from Slack once and then kept on the talk."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is None or not talk.announcement_channel or not talk.announcement_ts:
+            return None
+        if talk.announcement_permalink:
+            return talk.announcement_permalink
+        link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts)
+        if link and len(link) <= 500:
+            with self.db.session() as session:
+                stored = repo.get_talk(session=session, talk_id=talk_id, lock=True)
+                if stored is not None:
+                    stored.announcement_permalink = link
+        return link
+
+    # The card -----------------------------------------------------------------------------------------------
+
+    def _card(self, talk: Talk) -> list[Block]:
+        """The announcement's blocks from the database: the going count and the first names (users.info, cached
+        by the gateway; the card is re-rendered after the ack, coalesced), the join link, the calendar links."""
+        with self.db.session() as session:
+            going = repo.count_going(session=session, talk_id=talk.id)
+            first = repo.going_user_ids(session=session, talk_id=talk.id, limit=NAMES_SHOWN)
+        names = [name for user_id in first if (name := self.slack.display_name(user_id))]
+        return build_announcement(
+            talk,
+            going_count=going,
+            going_names=names,
+            link=link_for(self.db, talk),
+            permalink=talk.announcement_permalink,
+            ics_url=self.ics_url(talk.id),
+        )
+
+    # Calendar (.ics) ------------------------------------------------------------------------------------------
+
+    def ics_token(self, talk_id: int) -> str:
+        """An unguessable token per talk (HMAC with the signing secret): the .ics of a talk in a private channel
+        is reachable only through its card."""
+        secret = (self.settings.SLACK_SIGNING_SECRET or "").encode()
+        return hmac.new(secret, f"talk-ics:{talk_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def ics_url(self, talk_id: int) -> str | None:
+        """The bot's .ics download of the talk; None without PUBLIC_URL or a signing secret."""
+        if not self.settings.PUBLIC_URL or not self.settings.SLACK_SIGNING_SECRET:
+            return None
+        return f"{self.settings.PUBLIC_URL}/talks/{talk_id}/{self.ics_token(talk_id)}.ics"
+
+    def ics(self, talk_id: int, token: str) -> bytes | None:
+        """The talk's .ics, or None (answered 404) for a wrong token or an unknown talk. The token is checked
+        before the database is read, in constant time, so a guess learns nothing from the timing."""
+        if not self.settings.SLACK_SIGNING_SECRET or not hmac.compare_digest(
+            self.ics_token(talk_id).encode(), token.encode()
+        ):
+            return None
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is None:
+            return None
+        event = talk_event(
+            talk,
+            join_url=revealed_link(talk, link_for(self.db, talk)),
+            permalink=self.permalink_of(talk_id),
+            sequence=talk.calendar_sequence,
+        )
+        return calendar([event], name=t(talk.language, "calendar.name"))
 
     def _find_announcement(self, talk: Talk) -> tuple[str, str] | None:
         ts = self.slack.find_own_message(
@@ -237,9 +314,7 @@ class TalkService:
         if talk is None or not user:
             return
         lang = str(run.args.get("lang") or self.slack.user(user).lang)
-        link = ""
-        if talk.announcement_channel and talk.announcement_ts:
-            link = self.slack.permalink(channel=talk.announcement_channel, ts=talk.announcement_ts) or ""
+        link = self.permalink_of(talk_id) or ""
         text = t(
             lang,
             message,
@@ -300,12 +375,11 @@ class TalkService:
             talk = repo.get_talk(session=session, talk_id=talk_id)
             if talk is None or not talk.announcement_ts or not talk.announcement_channel:
                 return
-            going = repo.count_going(session=session, talk_id=talk_id)
         self.slack.update_message(
             channel=talk.announcement_channel,
             ts=talk.announcement_ts,
             text=announcement_text(talk),
-            blocks=build_announcement(talk, going_count=going, link=link_for(self.db, talk)),
+            blocks=self._card(talk),
             metadata=announcement_metadata(talk),
         )
 
@@ -368,7 +442,8 @@ class TalkService:
             )
         return session_talk
 
-    def open_edit_modal(self, *, actor: Actor, talk_id: int, trigger_id: str) -> None:
+    def open_edit_modal(self, *, actor: Actor, talk_id: int, trigger_id: str, view_id: str | None = None) -> None:
+        """The edit form; `view_id`: replace that modal (the Manage modal) instead of opening a new one."""
         with self.db.session() as session:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id), actor, "edit")
         view = build_talk_modal(
@@ -387,7 +462,38 @@ class TalkService:
             default_reminders=self.settings.REMINDER_OFFSETS,
             private_metadata=str(talk.id),
         )
-        self.slack.open_view(trigger_id=trigger_id, view=view)
+        self._show_view(trigger_id=trigger_id, view_id=view_id, view=view)
+
+    def _show_view(self, *, trigger_id: str, view_id: str | None, view: View) -> None:
+        if view_id:
+            self.slack.update_view(view_id=view_id, view=view)
+        else:
+            self.slack.open_view(trigger_id=trigger_id, view=view)
+
+    # Manage ------------------------------------------------------------------------------------------------
+
+    def open_manage(self, *, actor: Actor, talk_id: int, trigger_id: str, channel_id: str | None) -> None:
+        """The card's "Manage": a modal with the organiser's actions for those who may use them; anyone else
+        gets one ephemeral line and never sees a menu they would be refused from."""
+        with self.db.session() as session:
+            talk = repo.get_talk(session=session, talk_id=talk_id)
+        if talk is None or not self.can_see(talk, actor.user_id):
+            self.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=t(actor.lang, "notice.talk_missing"))
+            return
+        if not self.can_manage(talk, actor):
+            text = t(actor.lang, "card.manage.refused", title=mrkdwn_escape(talk.title))
+            self.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=text)
+            return
+        if talk.status in (TalkStatus.ENDED, TalkStatus.CANCELLED):
+            status = t(actor.lang, f"status.{talk.status.value}")
+            text = t(actor.lang, "refusal.not_editable", title=mrkdwn_escape(talk.title), status=status)
+            self.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=text)
+            return
+        self.slack.open_view(trigger_id=trigger_id, view=build_manage_modal(actor.lang, talk))
+
+    def show_manage_result(self, *, actor: Actor, view_id: str, text: str) -> None:
+        """What a Manage button did, shown in the Manage modal itself."""
+        self.slack.update_view(view_id=view_id, view=build_notice_modal(actor.lang, text))
 
     def talk_for_edit(self, *, actor: Actor, talk_id: int) -> Talk:
         with self.db.session() as session:
@@ -397,13 +503,15 @@ class TalkService:
         """Save an edit (before the modal closes, so a failure keeps the user's input)."""
         with self.db.session() as session:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "edit")
-            before = {"starts_at": talk.starts_at.isoformat(), "link": talk.stream_url, "kind": talk.stream_kind.value}
+            before = change_snapshot(talk)
             repo.apply_talk_input(talk=talk, data=data)
+            if calendar_changed(before, talk):
+                talk.calendar_sequence += 1  # calendar apps replace the event they imported
             start_flow(session, talk_id=talk_id, flow="updated", args={**_by(actor), "before": before})
         logger.info("Talk %s edited by %s", talk_id, actor.user_id)
 
     def notify_changes(self, talk_id: int, *, run: Run) -> None:
-        """Flow step: DM everyone going when the time or the link changed, with the old and new value."""
+        """Flow step: DM everyone going when the time, the link or the speakers changed, with old and new."""
         before = run.args.get("before") or {}
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
@@ -413,12 +521,12 @@ class TalkService:
         old_start = datetime.fromisoformat(before["starts_at"]) if before.get("starts_at") else talk.starts_at
         time_changed = old_start != talk.starts_at
         link_changed = talk.stream_kind.value == before.get("kind") and talk.stream_url != before.get("link")
-        if not (time_changed or link_changed):
+        old_speakers = [str(u) for u in before.get("speakers") or []] if "speakers" in before else talk.speaker_ids
+        speakers_changed = old_speakers != talk.speaker_ids
+        if not (time_changed or (link_changed and talk.stream_url) or speakers_changed):
             return
         by = str(run.args.get("by") or talk.organiser_id)
-        for user_id in going:
-            if user_id == by:
-                continue
+        for user_id in [user for user in going if user != by and self.can_see(talk, user)]:
             lang = self.slack.user(user_id).lang
             lines = [t(lang, "notice.changed", title=mrkdwn_escape(talk.title), by=mention(by))]
             if time_changed:
@@ -431,7 +539,22 @@ class TalkService:
                     )
                 )
             if link_changed and talk.stream_url:
-                lines.append(t(lang, "notice.changed.link", new=mrkdwn_escape(talk.stream_url)))
+                new_link = mrkdwn_link(talk.stream_url, join_label(lang, talk.stream_url))
+                old_link = before.get("link")
+                if old_link:
+                    old_text = mrkdwn_escape(join_label(lang, str(old_link)))
+                    lines.append(t(lang, "notice.changed.link_from", old=old_text, new=new_link))
+                else:
+                    lines.append(t(lang, "notice.changed.link", new=new_link))
+            if speakers_changed:
+                lines.append(
+                    t(
+                        lang,
+                        "notice.changed.speakers",
+                        old=mentions(old_speakers),
+                        new=mentions(talk.speaker_ids),
+                    )
+                )
             send_once(
                 self.db,
                 key=f"change_dm:{run.id}:{user_id}",
@@ -443,12 +566,11 @@ class TalkService:
 
     # Cancel --------------------------------------------------------------------------------------------
 
-    def open_cancel_modal(self, *, actor: Actor, talk_id: int, trigger_id: str) -> None:
+    def open_cancel_modal(self, *, actor: Actor, talk_id: int, trigger_id: str, view_id: str | None = None) -> None:
         with self.db.session() as session:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id), actor, "cancel")
-        self.slack.open_view(
-            trigger_id=trigger_id, view=build_cancel_modal(actor.lang, talk_id=talk.id, title=talk.title)
-        )
+        view = build_cancel_modal(actor.lang, talk_id=talk.id, title=talk.title)
+        self._show_view(trigger_id=trigger_id, view_id=view_id, view=view)
 
     def cancel_talk(self, *, actor: Actor, talk_id: int, reason: str) -> None:
         """Mark the talk cancelled (before the modal closes)."""
@@ -456,6 +578,7 @@ class TalkService:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "cancel")
             talk.status = TalkStatus.CANCELLED
             talk.cancel_reason = reason or None
+            talk.calendar_sequence += 1
             start_flow(session, talk_id=talk_id, flow="cancelled", args=_by(actor))
         logger.info("Talk %s cancelled by %s", talk_id, actor.user_id)
 
@@ -535,6 +658,27 @@ class TalkService:
             self._ephemeral(channel_id, user_id, text)
         else:
             self._tell(user_id, text)
+
+
+def change_snapshot(talk: Talk) -> dict[str, object]:
+    """What people going are told about when it changes (flow argument "before" of the updated flow)."""
+    return {
+        "starts_at": talk.starts_at.isoformat(),
+        "ends_at": talk.ends_at.isoformat(),
+        "link": talk.stream_url,
+        "kind": talk.stream_kind.value,
+        "speakers": list(talk.speaker_ids),
+    }
+
+
+def calendar_changed(before: dict[str, object], talk: Talk) -> bool:
+    """A change a calendar entry shows (time or link): the .ics SEQUENCE goes up."""
+    return (
+        before.get("starts_at") != talk.starts_at.isoformat()
+        or before.get("ends_at") != talk.ends_at.isoformat()
+        or before.get("link") != talk.stream_url
+        or before.get("kind") != talk.stream_kind.value
+    )
 
 
 def _by(actor: Actor) -> dict[str, str]:

@@ -202,9 +202,8 @@ def test_every_rendered_button_answers_200(
     # The story did reach every surface: the URL buttons, the menu, the question and the survey controls.
     assert {
         ids.ACTION_JOIN_STREAM,
-        ids.ACTION_ADD_TO_CALENDAR,
+        ids.ACTION_CARD_MORE,  # the card's More menu: can't go, calendars, manage
         ids.ACTION_RSVP_GOING,
-        ids.ACTION_TALK_MENU,
         ids.ACTION_ASK_QUESTION,
         ids.ACTION_QUESTION_VOTE,
         ids.ACTION_SURVEY_MORE,

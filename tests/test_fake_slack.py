@@ -892,6 +892,46 @@ def test_section_text_over_3000_chars_is_rejected(fake: FakeSlack, client: WebCl
             "text attribute cannot exceed 75 characters",
         ),
         ([{"type": "context", "elements": [{"type": "button", "text": pt("x")}]}], "context elements must be"),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "static_select",
+                            "action_id": "s",
+                            "options": [{"text": pt("a"), "value": "a", "url": "https://example.com"}],
+                        }
+                    ],
+                }
+            ],
+            "url is only available in overflow menu options",
+        ),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "overflow",
+                            "action_id": "o",
+                            "options": [{"text": pt("a"), "value": "a", "url": "https://example.com/" + "u" * 3000}]
+                            + [{"text": pt("b"), "value": "b"}],
+                        }
+                    ],
+                }
+            ],
+            "/options/0/url",
+        ),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [{"type": "overflow", "action_id": "o", "options": [{"text": pt("a"), "value": "a"}]}],
+                }
+            ],
+            "/options",
+        ),
         ("not a list", "/blocks: must be an array"),
     ],
 )

@@ -267,6 +267,10 @@ def _node_rules(node: dict[str, Any], pointer: str) -> list[Problem]:
     for suffix, option in _options_of(node):
         if isinstance(option, dict) and kind in _PLAIN_OPTION_PARENTS:
             problems += _require_plain(option.get("text"), f"{pointer}{suffix}/text")
+        # https://docs.slack.dev/reference/block-kit/composition-objects/option-object: "The url attribute is only
+        # available in overflow menus" (up to 3,000 characters, checked in slack_limits).
+        if isinstance(option, dict) and "url" in option and kind != "overflow":
+            problems.append((f"{pointer}{suffix}/url", "url is only available in overflow menu options"))
     if kind == "context" and isinstance(node.get("elements"), list):
         for index, element in enumerate(node["elements"]):
             if isinstance(element, dict) and element.get("type") not in (*_TEXT_TYPES, "image"):

@@ -338,9 +338,14 @@ def test_start_now_and_end_now_from_the_menu(slack: SlackDriver, fake_slack: Fak
     )
     fake_slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)
     assert talk(container, talk_id).status is TalkStatus.LIVE
+    # The live card's Manage offers End now, no longer Start now.
     menu = [e for b in fake_slack.message(GENERAL, ts)["blocks"] if b["type"] == "actions" for e in b["elements"]]
     options = [o["value"] for e in menu if e["type"] == "overflow" for o in e["options"]]
-    assert f"{ids.MENU_END_NOW}:{talk_id}" in options and f"{ids.MENU_START_NOW}:{talk_id}" not in options
+    assert f"{ids.MORE_MANAGE}:{talk_id}" in options
+    slack.overflow(ids.ACTION_CARD_MORE, f"{ids.MORE_MANAGE}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
+    [manage] = fake_slack.wait_for("views.open")
+    values = [b["accessory"]["value"] for b in manage.params["view"]["blocks"] if "accessory" in b]
+    assert f"{ids.MENU_END_NOW}:{talk_id}" in values and f"{ids.MENU_START_NOW}:{talk_id}" not in values
 
     slack.overflow(
         ids.ACTION_TALK_MENU, f"{ids.MENU_END_NOW}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts

@@ -63,7 +63,7 @@ def rerender(c: Container, run: Run) -> None:
 
 
 def notify_changes(c: Container, run: Run) -> None:
-    """Tell everyone going what changed (the time or the link), with the old and the new value."""
+    """Tell everyone going what changed (the time, the link or the speakers), with the old and the new value."""
     c.talks.notify_changes(run.talk_id, run=run)
 
 

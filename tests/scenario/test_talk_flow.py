@@ -294,7 +294,9 @@ def test_admin_cancels_and_everyone_going_is_told_once(
     by_user = {c.params["channel"]: c.params["text"] for c in dms}
     assert "has been cancelled by <@UADMIN>: Speaker is ill" in by_user[ATTENDEE]
     assert "中止になりました" in by_user[SPEAKER]  # in the recipient's language
-    [update] = fake_slack.wait_for("chat.update", where=lambda c: "Cancelled · Intro to Rust" in block_texts(c.params["blocks"]))
+    [update] = fake_slack.wait_for(
+        "chat.update", where=lambda c: "Cancelled · Intro to Rust" in block_texts(c.params["blocks"])
+    )
     assert "Speaker is ill" in block_texts(update.params["blocks"])
     assert not [b for b in update.params["blocks"] if b["type"] == "actions"]  # no RSVP on a cancelled talk
     fake_slack.wait_for(

@@ -259,7 +259,8 @@ class TalkService:
             going_count=going,
             going_names=names,
             link=link_for(self.db, talk),
-            permalink=talk.announcement_permalink,
+            # Normally stored when the card was posted; asked again only if Slack did not answer then.
+            permalink=talk.announcement_permalink or (self.permalink_of(talk.id) if talk.announcement_ts else None),
             ics_url=self.ics_url(talk.id),
         )
 

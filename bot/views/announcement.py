@@ -199,12 +199,12 @@ def build_announcement(
     if talk.description:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn_escape(talk.description), 3000))))
 
+    # The header already names the status; a line below only adds what it cannot say.
     status_line = {
-        TalkStatus.LIVE: t(lang, "announcement.status.live"),
         TalkStatus.ENDED: t(lang, "announcement.status.ended"),
         TalkStatus.CANCELLED: t(lang, "announcement.status.cancelled_reason", reason=mrkdwn_escape(talk.cancel_reason))
         if talk.cancel_reason
-        else t(lang, "announcement.status.cancelled"),
+        else None,
     }.get(talk.status)
     if status_line:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(status_line, 3000))))

@@ -275,7 +275,7 @@ def test_go_live_posts_once_with_the_link_and_marks_the_announcement(
     text = block_texts(live.params["blocks"])
     assert "Live now: Intro to Rust" in text and "https://zoom.example.com/j/123" in text
     updates = [c for c in fake_slack.calls_to("chat.update") if c.params["ts"] == ts]
-    assert updates and all("LIVE now" in block_texts(u.params["blocks"]) for u in updates), [
+    assert updates and all("🔴 LIVE · " in block_texts(u.params["blocks"]) for u in updates), [
         block_texts(u.params["blocks"]) for u in updates
     ]
     t = talk(container, talk_id)

@@ -505,8 +505,9 @@ class TalkService:
         with self.db.session() as session:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "edit")
             before = change_snapshot(talk)
+            text_before = (talk.title, talk.description)
             repo.apply_talk_input(talk=talk, data=data)
-            if calendar_changed(before, talk):
+            if calendar_changed(before, talk) or text_before != (talk.title, talk.description):
                 talk.calendar_sequence += 1  # calendar apps replace the event they imported
             start_flow(session, talk_id=talk_id, flow="updated", args={**_by(actor), "before": before})
         logger.info("Talk %s edited by %s", talk_id, actor.user_id)

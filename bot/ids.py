@@ -120,7 +120,6 @@ METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
 ACTION_CARD_MORE = "card_more"
 MORE_GOING = "going"
 MORE_NOT_GOING = "not_going"
-MORE_ASK = "ask"
 MORE_MANAGE = "manage"
 MORE_GOOGLE = "gcal"  # url options: Slack opens the link and still sends the click
 MORE_OUTLOOK = "outlook"

@@ -1,4 +1,4 @@
-"""The announcement card's "More" overflow: can't go / going, ask, manage, and the calendar links (url options,
+"""The announcement card's "More" overflow: can't go / going, manage, and the calendar links (url options,
 which Slack opens itself and still reports as a click)."""
 
 from __future__ import annotations
@@ -34,10 +34,6 @@ def make_card_more_action(container: Container) -> Callable[..., None]:
         try:
             if choice in (ids.MORE_GOING, ids.MORE_NOT_GOING):
                 talks.rsvp(actor=actor, talk_id=talk_id, going=choice == ids.MORE_GOING, channel_id=who.channel_id)
-            elif choice == ids.MORE_ASK:
-                container.questions.open_ask_modal(
-                    actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], channel_id=who.channel_id
-                )
             elif choice == ids.MORE_MANAGE:
                 talks.open_manage(
                     actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], channel_id=who.channel_id

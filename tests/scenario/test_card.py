@@ -139,6 +139,15 @@ def test_the_card_in_every_state_says_only_what_is_true(
     assert "<!channel>" not in json.dumps(card(fake_slack, container, ts))
     assert "<https://x.io" not in json.dumps(card(fake_slack, container, ts))
 
+    # "Can't make it" from the More menu.
+    more(slack, ids.MORE_NOT_GOING, talk_id, ts, KENJI)
+    fake_slack.wait_for(
+        "chat.postEphemeral", where=lambda c: c.params["user"] == KENJI and "不参加" in c.params["text"]
+    )
+    wait_flows(container, talk_id)
+    three = {"en": f"{evil}, ana and otto are going", "ja": f"{evil}さん、anaさん、ottoさんが参加予定です"}[lang]
+    assert three in block_texts(card(fake_slack, container, ts))
+
     # Live: Join is the first button, labelled and linked; no "posted here" line.
     assert container.lifecycle.go_live(talk_id)
     wait_flows(container, talk_id)
@@ -158,7 +167,7 @@ def test_the_card_in_every_state_says_only_what_is_true(
     blocks = card(fake_slack, container, ts)
     text = block_texts(blocks)
     assert header(blocks) == HEADER[lang]["ended"] + "Intro to Rust"
-    assert ("4 people were going" if lang == "en" else "4人が参加予定でした") in text
+    assert ("3 people were going" if lang == "en" else "3人が参加予定でした") in text
     assert "are going" not in text and "参加予定です" not in text and ZOOM not in text
     assert actions(blocks) == []
 

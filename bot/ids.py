@@ -114,3 +114,17 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+# agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
+CALLBACK_AGENDA = "talk_agenda"
+MENU_AGENDA = "agenda"
+AGENDA_ROWS = 6  # segments a talk can have (3 speakers sharing a lunch, a 3 x 25 min meetup, with room to spare)
+BLOCK_AGENDA_SPEAKER = "agenda_speaker_"  # + row number
+ACTION_AGENDA_SPEAKER = "agenda_speaker_select"
+BLOCK_AGENDA_TITLE = "agenda_title_"  # + row number
+ACTION_AGENDA_TITLE = "agenda_title_input"
+BLOCK_AGENDA_MINUTES = "agenda_minutes_"  # + row number
+ACTION_AGENDA_MINUTES = "agenda_minutes_input"
+ACTION_AGENDA_NEXT = "agenda_next"  # value "<talk id>"
+BLOCK_QUESTION_FOR = "question_for"
+ACTION_QUESTION_FOR = "question_for_select"
+BLOCK_AGENDA_NOW = "agenda_now"

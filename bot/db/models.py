@@ -82,8 +82,16 @@ class Talk(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    # Agenda (docs/series.md): the segment the organiser moved to with "Next" (None: the agenda follows the clock),
+    # and the one the live post and boards last showed (a change re-renders them).
+    segment_index: Mapped[int | None] = mapped_column(Integer)
+    segment_shown: Mapped[int | None] = mapped_column(Integer)
+
     speakers: Mapped[list[TalkSpeaker]] = relationship(
         back_populates="talk", cascade="all, delete-orphan", order_by="TalkSpeaker.position", lazy="selectin"
+    )
+    segments: Mapped[list[TalkSegment]] = relationship(
+        back_populates="talk", cascade="all, delete-orphan", order_by="TalkSegment.position", lazy="selectin"
     )
 
     @property
@@ -103,6 +111,20 @@ class TalkSpeaker(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     talk: Mapped[Talk] = relationship(back_populates="speakers")
+
+
+class TalkSegment(Base):
+    """One part of a talk's agenda: who speaks, on what, for how long (three speakers sharing one lunch)."""
+
+    __tablename__ = "talk_segments"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    minutes: Mapped[int] = mapped_column(Integer)
+
+    talk: Mapped[Talk] = relationship(back_populates="segments")
 
 
 class Rsvp(Base):
@@ -346,6 +368,8 @@ class Question(Base):
     moderated_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The speaker it is for, in a talk with an agenda (the current segment's speaker unless the asker chose).
+    speaker_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class QuestionVote(Base):

@@ -399,3 +399,30 @@ MESSAGES.update(
         "reminders.comma": ", ",
     }
 )
+
+# agenda: a talk's segments
+MESSAGES.update(
+    {
+        "menu.agenda": "Agenda",
+        "agenda.modal.title": "Agenda",
+        "agenda.modal.submit": "Save",
+        "agenda.modal.close": "Cancel",
+        "agenda.modal.intro": "Split *{title}* ({minutes} min) into parts: who speaks, on what, for how long. Parts follow the clock from the start; the organiser or a speaker can move on early with *Next part*. Leave a row empty to drop it.",
+        "agenda.field.speaker": "Part {n}: speaker",
+        "agenda.field.title": "Part {n}: topic",
+        "agenda.field.minutes": "Part {n}: minutes",
+        "agenda.error.incomplete": "Fill in the speaker, the topic and the minutes, or leave all three empty.",
+        "agenda.error.minutes": "Enter whole minutes, from 1 to 180.",
+        "agenda.error.too_long": "The parts add up to {total} minutes, but the talk lasts {minutes}. Shorten a part, or edit the talk's duration first.",
+        "agenda.header": "*Agenda*",
+        "agenda.item": "{time} · {speaker}: {title} ({minutes} min)",
+        "agenda.now": ":microphone: *Now:* {speaker}: {title}",
+        "agenda.up_next": "Next: {speaker}: {title}",
+        "agenda.button.next": "Next part",
+        "agenda.next.done": "Moved on to part {n}: {title}.",
+        "agenda.next.last": "This is already the last part.",
+        "agenda.next.not_live": "*{title}* is not live, so there is no part to move on from.",
+        "questions.modal.for": "For",
+        "questions.modal.for.hint": "Goes to the speaker on now unless you choose another.",
+    }
+)

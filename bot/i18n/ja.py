@@ -405,3 +405,30 @@ MESSAGES.update(
         "reminders.comma": "、",
     }
 )
+
+# agenda: a talk's segments
+MESSAGES.update(
+    {
+        "menu.agenda": "プログラム",
+        "agenda.modal.title": "プログラム",
+        "agenda.modal.submit": "保存",
+        "agenda.modal.close": "キャンセル",
+        "agenda.modal.intro": "「{title}」（{minutes}分）をパートに分けます。発表者、内容、時間を入力してください。各パートは開始時刻から時間どおりに進みます。主催者か発表者は「次のパートへ」で早めに進めることもできます。使わない行は空欄のままにしてください。",
+        "agenda.field.speaker": "パート{n}：発表者",
+        "agenda.field.title": "パート{n}：内容",
+        "agenda.field.minutes": "パート{n}：時間（分）",
+        "agenda.error.incomplete": "発表者、内容、時間をすべて入力するか、すべて空欄にしてください。",
+        "agenda.error.minutes": "1〜180の整数（分）を入力してください。",
+        "agenda.error.too_long": "パートの合計が{total}分で、発表の時間（{minutes}分）を超えています。パートを短くするか、先に発表の時間を変更してください。",
+        "agenda.header": "*プログラム*",
+        "agenda.item": "{time}・{speaker}：{title}（{minutes}分）",
+        "agenda.now": ":microphone: *現在：* {speaker}「{title}」",
+        "agenda.up_next": "次：{speaker}「{title}」",
+        "agenda.button.next": "次のパートへ",
+        "agenda.next.done": "パート{n}「{title}」に進みました。",
+        "agenda.next.last": "すでに最後のパートです。",
+        "agenda.next.not_live": "「{title}」は開催中ではないため、パートを進められません。",
+        "questions.modal.for": "質問先",
+        "questions.modal.for.hint": "選ばない場合は、いま話している発表者に届きます。",
+    }
+)

@@ -33,6 +33,8 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
         try:
             if choice == ids.MENU_EDIT:
                 talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+            elif choice == ids.MENU_AGENDA:
+                container.agenda.open_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
             elif choice == ids.MENU_CANCEL:
                 talks.open_cancel_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
             elif choice == ids.MENU_START_NOW:

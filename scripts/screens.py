@@ -189,6 +189,15 @@ def run_story(lang: str) -> list[Surface]:
             start=int(time.time()) + 2 * 86400,
             url="https://zoom.us/j/1234567890",
         )
+        # Two speakers share the lunch: an agenda of two parts, set through its modal.
+        slack.overflow(
+            ids.ACTION_TALK_MENU, f"{ids.MENU_AGENDA}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts
+        )
+        [agenda] = _wait("agenda modal", lambda: fake.calls_to("views.open"))
+        saved = slack.submit_view(agenda.params["view"], _agenda_values(lang), user=ORGANISER)
+        if saved.text:
+            raise SystemExit(f"screens: the agenda was refused: {saved.text}")
+        wait_flows(container, talk_id)
         for user in AUDIENCE:
             slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=user, channel=GENERAL, message_ts=ts)
         container.refresher.flush()
@@ -271,6 +280,25 @@ def run_story(lang: str) -> list[Surface]:
         add("card_cancelled", "message", _message(fake, GENERAL, other_ts))
     order = list(SURFACE_TITLES)
     return sorted(surfaces, key=lambda s: order.index(s.key))
+
+
+PARTS = {
+    "en": [(SPEAKER, "Ownership and borrowing", "25"), ("UBEN", "Rust on a phone", "20")],
+    "ja": [(SPEAKER, "所有権と借用", "25"), ("UBEN", "スマホで動かす Rust", "20")],
+}
+
+
+def _agenda_values(lang: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for n, (speaker, title, minutes) in enumerate(PARTS[lang], start=1):
+        values[f"{ids.BLOCK_AGENDA_SPEAKER}{n}"] = {
+            ids.ACTION_AGENDA_SPEAKER: {"type": "users_select", "selected_user": speaker}
+        }
+        values[f"{ids.BLOCK_AGENDA_TITLE}{n}"] = {ids.ACTION_AGENDA_TITLE: {"type": "plain_text_input", "value": title}}
+        values[f"{ids.BLOCK_AGENDA_MINUTES}{n}"] = {
+            ids.ACTION_AGENDA_MINUTES: {"type": "number_input", "value": minutes}
+        }
+    return values
 
 
 def _live_ts(container: Container, talk_id: int) -> str | None:

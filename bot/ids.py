@@ -114,3 +114,7 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+
+# --- home: Home as the control centre (plan a talk from Home)
+ACTION_HOME_NEW_TALK = "home_new_talk"
+BLOCK_HOME_ACTIONS = "home_actions"

@@ -16,10 +16,13 @@ from bot.container import Container
 from bot.db.models import Attendance, Question, QuestionSource, TalkStatus
 from bot.i18n import t
 from bot.scheduling import jobs
+from bot.services.talks.attendance import attended
 from tests.conftest import ADMIN, ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts, create_talk, in_days, talks_in_db
 from tests.lifecycle.test_home import open_home
+from tests.questions.helpers import questions_in_db, vote, votes_in_db
+from tests.reactions.helpers import react, settle
 from tests.slack_driver import SlackDriver
 from tests.surveys.helpers import ended_talk
 
@@ -252,3 +255,32 @@ def test_past_talk_says_you_went_or_you_missed_it_and_the_report_counts_attendan
     assert report_link in block_texts(organiser["blocks"])
     assert report_link not in block_texts(open_home(slack, fake_slack, ATTENDEE)["blocks"])
     assert elements(organiser, "overflow") == []  # an ended talk has nothing to manage
+
+
+def test_attended_counts_join_reaction_question_and_vote_only_while_live(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    for user in ("UASK", "UVOTE"):
+        fake_slack.add_user(user, locale="ja-JP", tz="Asia/Tokyo")
+    talk_id, announcement_ts = create_talk(slack, fake_slack, container, start=in_days(1))
+    react(slack, ADMIN, "clap", GENERAL, announcement_ts)  # before the talk: not attendance
+    settle(container, talk_id, 1)
+    assert container.lifecycle.go_live(talk_id)
+    live_ts = str(talks_in_db(container)[-1].live_ts)
+    slack.button(ids.ACTION_JOIN_STREAM, str(talk_id), user=ATTENDEE, channel=GENERAL, message_ts=live_ts)
+    react(slack, OTHER, "bulb", GENERAL, live_ts)
+    settle(container, talk_id, 2)
+    assert slack.command("ask Does it scale?", user="UASK", channel=GENERAL).status_code == 200
+    wait_until(lambda: _asked(container, "UASK"))
+    [question] = questions_in_db(container, talk_id)
+    wait_until(lambda: questions_in_db(container, talk_id)[0].thread_ts is not None)
+    vote(slack, question.id, user="UVOTE", ts=str(questions_in_db(container, talk_id)[0].thread_ts))
+    wait_until(lambda: votes_in_db(container, question.id) == ["UVOTE"])
+    wait_until(lambda: _joins(container, talk_id) == [(ATTENDEE, "join")])
+    assert container.lifecycle.end(talk_id)
+    time.sleep(0.01)
+    react(slack, ORGANISER, "clap", GENERAL, live_ts)  # after the end: not attendance
+    settle(container, talk_id, 3)
+
+    with container.db.session() as session:
+        assert attended(session, talk_id) == {ATTENDEE, OTHER, "UASK", "UVOTE"}

@@ -7,7 +7,6 @@ asked in advance or a late reaction does not make someone an attendee.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +17,6 @@ from sqlalchemy.orm import Session
 from bot.db.models import Attendance, Question, QuestionVote, ReactionUser, Rsvp, Talk, TalkStatus
 from bot.db.repositories import _insert
 from bot.db.session import Database
-
-logger = logging.getLogger(__name__)
 
 JOIN = "join"  # the live post's Join button (a URL button: Slack still sends block_actions)
 

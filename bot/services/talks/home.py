@@ -5,7 +5,6 @@ delay Slack. An announcement's permalink is fetched once and stored on the talk;
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -20,8 +19,6 @@ from bot.services.talks.access import TalkAccess
 from bot.services.talks.attendance import attended
 from bot.services.talks.service import TalkService
 from bot.views.home import SECTION_MAX, TalkLinks, build_home
-
-logger = logging.getLogger(__name__)
 
 SCAN = SECTION_MAX * 5  # rows read per section before hiding private talks this user may not see
 REPORT_KIND = "survey_report"  # the outbox kind of the report DM to the organiser and speakers

@@ -26,7 +26,7 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.views.formatting import mrkdwn_escape, plain, truncate
 
 MAX_QUESTION = 500
@@ -208,7 +208,7 @@ def build_board(
         blocks.append(ActionsBlock(block_id=f"qb_{item.id}", elements=buttons))
     rest = len(open_items) - len([i for i in shown if i.status == "open"])
     if rest > 0:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "questions.board.more", count=rest))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tn(lang, "questions.board.more", rest))]))
     return blocks[:MAX_BLOCKS]
 
 

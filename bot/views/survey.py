@@ -383,9 +383,7 @@ def build_report(
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=t(lang, "report.withheld", min=report.min_responses, count=report.responses)
-                    )
+                    MarkdownTextObject(text=tn(lang, "report.withheld", report.responses, min=report.min_responses))
                 ]
             )
         )

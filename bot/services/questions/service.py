@@ -30,7 +30,7 @@ from bot.db.session import Database
 from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
 from bot.domain import Actor, UserFacingError
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.talks.service import TalkService
 from bot.views.formatting import mention, mrkdwn_escape
@@ -660,7 +660,7 @@ class QuestionService:
                 send=partial(
                     self.slack.post_message,
                     channel=speaker,
-                    text=t(lang, "questions.after.fallback", title=mrkdwn_escape(talk.title), count=len(items)),
+                    text=tn(lang, "questions.after.fallback", len(items), title=mrkdwn_escape(talk.title)),
                     blocks=build_after_talk(lang, title=talk.title, items=items),
                 ),
             )

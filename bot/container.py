@@ -23,6 +23,7 @@ from bot.services.reactions.pulse import ReactionPulse
 from bot.services.reactions.service import ReactionService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
+from bot.services.talks.attendance import AttendanceService
 from bot.services.talks.home import HomeService
 from bot.services.talks.lifecycle import LifecycleService
 from bot.services.talks.live_post import LivePost
@@ -44,6 +45,7 @@ class Container:
     live_post: LivePost
     lifecycle: LifecycleService
     home: HomeService
+    attendance: AttendanceService
     reactions: ReactionService
     questions: QuestionService
     question_bridge: YouTubeChatBridge
@@ -88,7 +90,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         talks=talks,
         live_post=live_post,
         lifecycle=lifecycle,
-        home=HomeService(db=db, slack=slack),
+        home=HomeService(db=db, slack=slack, talks=talks),
+        attendance=AttendanceService(db=db),
         reactions=reactions,
         questions=questions,
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),

@@ -128,3 +128,7 @@ ACTION_AGENDA_NEXT = "agenda_next"  # value "<talk id>"
 BLOCK_QUESTION_FOR = "question_for"
 ACTION_QUESTION_FOR = "question_for_select"
 BLOCK_AGENDA_NOW = "agenda_now"
+
+# --- home: Home as the control centre (plan a talk from Home)
+ACTION_HOME_NEW_TALK = "home_new_talk"
+BLOCK_HOME_ACTIONS = "home_actions"

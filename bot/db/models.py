@@ -68,6 +68,8 @@ class Talk(Base):
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # chat.getPermalink of the announcement, fetched once (Home links to it); cleared when the announcement changes.
+    announcement_permalink: Mapped[str | None] = mapped_column(String(500))
     # Reminder leads in minutes before the start, e.g. "1440,10"; None uses the deployment's REMINDER_OFFSETS.
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
     # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
@@ -495,3 +497,18 @@ class SurveyAnswer(Base):
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# --- home: attendance (join clicks; reactions, questions and votes are read from their own tables) ---------------
+
+
+class Attendance(Base):
+    """Someone did something that shows they attended a talk while it was live (today: clicked Join), once per
+    person, talk and kind of signal."""
+
+    __tablename__ = "attendance"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -426,3 +426,18 @@ MESSAGES.update(
         "questions.modal.for.hint": "Goes to the speaker on now unless you choose another.",
     }
 )
+# home: Home as the control centre, and attendance in the report
+MESSAGES.update(
+    {
+        "home.plan": "Plan a talk",
+        "home.past": "Past talks",
+        "home.status.live": ":red_circle: Live now",
+        "home.went": ":white_check_mark: You went",
+        "home.missed": "You missed it",
+        "home.link.announcement": "Announcement",
+        "home.link.recording": "Recording",
+        "home.link.report": "Your report",
+        "report.turnout": "*Attendance:* {registered} registered, {attended} attended (no-show rate {rate}%)",
+        "report.turnout.no_rsvp": "*Attendance:* nobody registered, {attended} attended",
+    }
+)

@@ -432,3 +432,18 @@ MESSAGES.update(
         "questions.modal.for.hint": "選ばない場合は、いま話している発表者に届きます。",
     }
 )
+# home: Home as the control centre, and attendance in the report
+MESSAGES.update(
+    {
+        "home.plan": "発表を企画する",
+        "home.past": "過去の発表",
+        "home.status.live": ":red_circle: 開催中",
+        "home.went": ":white_check_mark: 参加しました",
+        "home.missed": "参加しませんでした",
+        "home.link.announcement": "お知らせ",
+        "home.link.recording": "録画",
+        "home.link.report": "あなた宛てのレポート",
+        "report.turnout": "*参加状況：* 参加登録{registered}人、実際の参加{attended}人（欠席率{rate}%）",
+        "report.turnout.no_rsvp": "*参加状況：* 参加登録なし、実際の参加{attended}人",
+    }
+)

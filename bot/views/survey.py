@@ -344,7 +344,7 @@ def build_report(
     )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
     lines = [
-        t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
+        _turnout(lang, report),
         t(
             lang,
             "report.responses",
@@ -428,3 +428,10 @@ def summary_text(lang: str, report: Any) -> str:
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),
     )
+
+
+# home: attendance in plain words ("3 registered, 2 attended (no-show rate 33%)")
+def _turnout(lang: str, report: Any) -> str:
+    if report.no_show_pct is None:
+        return t(lang, "report.turnout.no_rsvp", attended=report.attended)
+    return t(lang, "report.turnout", registered=report.going, attended=report.attended, rate=report.no_show_pct)

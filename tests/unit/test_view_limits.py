@@ -152,6 +152,9 @@ def surfaces(lang: str) -> list[Surface]:
     msg("talk_list", commands.build_talk_list(lang, many, permalinks={t.id: LONG_URL for t in many}, more=10**6))
     going = {t.id for t in many[::2]}
     view("home", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going))
+    # home: every link, the went/missed line and the organiser's menu on every talk, in every section.
+    full = {t.id: home.TalkLinks(LONG_URL, LONG_URL, LONG_URL, went=t.id % 3 == 0, manage=True) for t in many}
+    view("home[links]", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going, links=full))
     view("home[empty]", home.build_home(lang, live=[], upcoming=[], mine=[], ended=[], going=set()))
     msg("pulse", pulse.build_pulse_blocks(lang, pulse_now, legend))
     msg("legend", pulse.build_legend_blocks(lang, legend))

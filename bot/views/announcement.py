@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t, tn
+from bot.views.agenda import agenda_blocks
 from bot.views.formatting import (
     calendar_footer,
     fallback_time,
@@ -198,6 +199,7 @@ def build_announcement(
     ]
     if talk.description:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn_escape(talk.description), 3000))))
+    blocks += agenda_blocks(talk)
 
     # The header already names the status; a line below only adds what it cannot say.
     status_line = {
@@ -222,7 +224,7 @@ def build_announcement(
 
 
 def build_manage_modal(lang: str, talk: Talk) -> View:
-    """Start now / End now / Edit / Cancel, opened only for those who may use them (the service checks). The
+    """Start now / End now / Edit / Agenda / Cancel, opened only for those who may use them (the service checks). The
     buttons carry the same action id and values as the card's old menu, so one listener serves both."""
     when = when_range(talk.starts_at, talk.ends_at, talk.timezone, lang)
     intro = t(lang, "manage.intro", title=mrkdwn_escape(talk.title), when=when)
@@ -231,11 +233,13 @@ def build_manage_modal(lang: str, talk: Talk) -> View:
         rows = [
             (ids.BLOCK_MANAGE_END, ids.MENU_END_NOW, "manage.end", "menu.end_now", None),
             (ids.BLOCK_MANAGE_EDIT, ids.MENU_EDIT, "manage.edit", "menu.edit", None),
+            (ids.BLOCK_MANAGE_AGENDA, ids.MENU_AGENDA, "manage.agenda", "menu.agenda", None),
         ]
     else:
         rows = [
             (ids.BLOCK_MANAGE_START, ids.MENU_START_NOW, "manage.start", "menu.start_now", None),
             (ids.BLOCK_MANAGE_EDIT, ids.MENU_EDIT, "manage.edit", "menu.edit", None),
+            (ids.BLOCK_MANAGE_AGENDA, ids.MENU_AGENDA, "manage.agenda", "menu.agenda", None),
             (ids.BLOCK_MANAGE_CANCEL, ids.MENU_CANCEL, "manage.cancel", "menu.cancel", "danger"),
         ]
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=truncate(intro, 3000)))]

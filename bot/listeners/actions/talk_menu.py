@@ -47,6 +47,10 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
                 talks.open_edit_modal(
                     actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], view_id=view_id or None
                 )
+            elif choice == ids.MENU_AGENDA:
+                container.agenda.open_modal(
+                    actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], view_id=view_id or None
+                )
             elif choice == ids.MENU_CANCEL:
                 talks.open_cancel_modal(
                     actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"], view_id=view_id or None
@@ -55,6 +59,9 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
                 tell(container.lifecycle.start_now(actor=actor, talk_id=talk_id))
             elif choice == ids.MENU_END_NOW:
                 tell(container.lifecycle.end_now(actor=actor, talk_id=talk_id))
+            if choice in (ids.MENU_START_NOW, ids.MENU_END_NOW) and (body.get("view") or {}).get("type") == "home":
+                # From the Home tab (home): show the talk in its new state there too.
+                container.home.publish(user_id=actor.user_id, team_id=actor.team_id)
         except NotAllowed as refusal:
             try:
                 tell(refusal.message)

@@ -205,6 +205,13 @@ def run_story(lang: str) -> list[Surface]:
         time.sleep(0.3)
         container.refresher.flush()
         add("card_upcoming", "message", _message(fake, GENERAL, ts))
+        # The card's More > Manage, as the organiser sees it.
+        fake.reset_calls()
+        slack.overflow(
+            ids.ACTION_CARD_MORE, f"{ids.MORE_MANAGE}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts
+        )
+        [manage] = _wait("manage modal", lambda: fake.calls_to("views.open"))
+        add("manage", "modal", manage.params["view"])
 
         # Live: the card, the live post with a question and reactions, the speaker's board.
         assert container.lifecycle.go_live(talk_id)
@@ -314,6 +321,7 @@ SURFACE_TITLES: dict[str, dict[str, str]] = {
     "card_live": {"en": "Announcement card: live", "ja": "お知らせ：開催中"},
     "card_ended": {"en": "Announcement card: ended", "ja": "お知らせ：終了"},
     "card_cancelled": {"en": "Announcement card: cancelled", "ja": "お知らせ：中止"},
+    "manage": {"en": "Manage (the organiser's form from the card)", "ja": "発表の管理（お知らせから開くフォーム）"},
     "form": {"en": "New-talk form", "ja": "発表の登録フォーム"},
     "live_post": {"en": "Live post (in the channel)", "ja": "開始時の投稿（チャンネル）"},
     "board": {"en": "Speaker's board (DM)", "ja": "発表者ボード（DM）"},

@@ -222,6 +222,7 @@ def test_manage_opens_a_modal_for_managers_and_tells_others_why_not(
     assert [b["value"] for b in buttons.values()] == [
         f"{ids.MENU_START_NOW}:{talk_id}",
         f"{ids.MENU_EDIT}:{talk_id}",
+        f"{ids.MENU_AGENDA}:{talk_id}",
         f"{ids.MENU_CANCEL}:{talk_id}",
     ]
 
@@ -230,6 +231,13 @@ def test_manage_opens_a_modal_for_managers_and_tells_others_why_not(
     [updated] = fake_slack.wait_for("views.update")
     assert updated.params["view_id"] == view["id"]
     assert updated.params["view"]["callback_id"] == ids.CALLBACK_TALK_EDIT
+    # So does Agenda, with the agenda form.
+    fake_slack.reset_calls()
+    click_in_modal(
+        slack, view, {**buttons[ids.BLOCK_MANAGE_AGENDA], "block_id": ids.BLOCK_MANAGE_AGENDA}, user=ORGANISER
+    )
+    [agenda] = fake_slack.wait_for("views.update")
+    assert agenda.params["view_id"] == view["id"] and agenda.params["view"]["callback_id"] == ids.CALLBACK_AGENDA
 
     # Start now from the modal: the talk goes live and the modal says so.
     fake_slack.reset_calls()

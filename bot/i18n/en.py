@@ -395,3 +395,14 @@ MESSAGES.update(
         "reminders.comma": ", ",
     }
 )
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "More options",
+        "form.more.summary": "Announcement in {language} · Reminders: {reminders}",
+        "form.more.summary.no_reminders": "none",
+        "form.stream_url.hint": "The https:// link people use to join (Zoom, Teams, a room page...).",
+        "form.error.stream_url.not_shown": "Choose “Link I'll provide” again to show the field for the link.",
+    }
+)

@@ -401,3 +401,14 @@ MESSAGES.update(
         "reminders.comma": "、",
     }
 )
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "詳細設定",
+        "form.more.summary": "お知らせの言語：{language}・リマインダー：{reminders}",
+        "form.more.summary.no_reminders": "なし",
+        "form.stream_url.hint": "参加に使う https:// のリンク（Zoom、Teams、会議室のページなど）。",
+        "form.error.stream_url.not_shown": "リンクの入力欄を表示するには、「リンクを自分で用意」をもう一度選んでください。",
+    }
+)

@@ -164,12 +164,21 @@ def open_full_form(slack: SlackDriver, fake: FakeSlack, *, user: str = "UORG", t
     return more_options(slack, fake, opened.response["view"], user=user)
 
 
-def create_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> tuple[int, str]:
-    """Create a talk through the modal; returns (talk id, announcement ts)."""
-    view = open_new_modal(slack, fake)
+def create_talk(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    container: Container,
+    *,
+    more: dict[str, Any] | None = None,
+    **values: object,
+) -> tuple[int, str]:
+    """Create a talk through the modal; returns (talk id, announcement ts). `more`: values of the fields behind
+    "More options" (clicked first when given)."""
+    view = open_full_form(slack, fake) if more is not None else open_new_modal(slack, fake)
     fake.reset_calls()
     values.setdefault("speakers", ["USPK"])
-    response = slack.submit_view(view, talk_values(**values), user="UORG")  # type: ignore[arg-type]
+    form = {**talk_values(**values), **(more or {})}  # type: ignore[arg-type]
+    response = slack.submit_view(view, form, user="UORG")
     assert response.status_code == 200 and ack_json(response) == {}
     [post] = fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"].startswith(("C", "G")))
     talk = talks_in_db(container)[-1]

@@ -293,9 +293,7 @@ def test_choosing_the_stream_kind_redraws_the_form_keeping_what_was_typed(
         **typed,
         ids.BLOCK_LANGUAGE: talk_values(language=other)[ids.BLOCK_LANGUAGE],
         ids.BLOCK_REMINDERS: reminder_values(["60"]),
-        ids.BLOCK_SURVEY_QUESTION: {
-            ids.ACTION_SURVEY_QUESTION: {"type": "plain_text_input", "value": "What next?"}
-        },
+        ids.BLOCK_SURVEY_QUESTION: {ids.ACTION_SURVEY_QUESTION: {"type": "plain_text_input", "value": "What next?"}},
         ids.BLOCK_SURVEY_OPTIONS: {ids.ACTION_SURVEY_OPTIONS: {"type": "checkboxes", "selected_options": []}},
     }
     manual = choose_stream(slack, fake_slack, full, "manual", user=user, values=typed)

@@ -21,7 +21,7 @@ from bot.services.streams.service import quota_day
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.google_api import REFRESH_TOKEN, FakeGoogle
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, in_days, talk_values, talks_in_db
+from tests.helpers import ack_json, block_texts, choose_stream, in_days, open_full_form, talk_values, talks_in_db
 from tests.slack_driver import SlackDriver
 
 YT_SCOPE = "https://www.googleapis.com/auth/youtube"
@@ -625,7 +625,8 @@ def test_link_in_the_announcement_only_when_the_organiser_asks(
     values[ids.BLOCK_ANNOUNCE_LINK] = {
         ids.ACTION_ANNOUNCE_LINK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
     }
-    view = open_modal(slack, fake_slack, lambda: slack.command("new", user=ORGANISER, channel=GENERAL))
+    full = open_full_form(slack, fake_slack, user=ORGANISER)
+    view = choose_stream(slack, fake_slack, full, "meet", user=ORGANISER, values=values)
     assert ack_json(slack.submit_view(view, values, user=ORGANISER)) == {}
     talk = wait_until(lambda: [t for t in talks_in_db(container) if t.title == "Linked" and t.announcement_ts])[0]
     assert talk.announce_link is True

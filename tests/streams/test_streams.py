@@ -78,14 +78,15 @@ def create_talk(
 
 def edit_talk(slack: SlackDriver, fake: FakeSlack, talk_id: int, ts: str, **values: Any) -> None:
     values.setdefault("speakers", [SPEAKER])
-    view = open_modal(
-        slack,
-        fake,
-        lambda: slack.overflow(
-            ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts
-        ),
-    )
-    response = slack.submit_view(view, talk_values(include_channel=False, **values), user=ORGANISER)
+    before = len(fake.calls_to("views.open"))
+    slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
+    view = fake.wait_for("views.open", count=before + 1)[before].response["view"]
+    form = talk_values(include_channel=False, **values)
+    [kind] = [b["element"]["initial_option"]["value"] for b in view["blocks"] if b["block_id"] == ids.BLOCK_STREAM_KIND]
+    wanted = form[ids.BLOCK_STREAM_KIND][ids.ACTION_STREAM_KIND]["selected_option"]["value"]
+    if wanted != kind:  # as a person would: choose the kind, and the form shows its fields
+        view = choose_stream(slack, fake, view, wanted, user=ORGANISER, values=form)
+    response = slack.submit_view(view, form, user=ORGANISER)
     assert ack_json(response) == {}
 
 

@@ -5,6 +5,7 @@ chosen stream kind's fields (redrawn with views.update and the view's hash), and
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -403,3 +404,17 @@ def test_a_stale_hash_leaves_the_form_as_it_is_without_an_error_to_the_user(
     done = talk_values(speakers=[user], stream="youtube", title="After a race")
     assert ack_json(slack.submit_view(youtube, done, user=user)) == {}
     assert _wait_announced(container).stream_kind is StreamKind.YOUTUBE
+
+
+def test_the_click_is_acknowledged_at_once_and_the_redraw_follows_when_slack_is_slow(
+    slack: SlackDriver, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """views.update needs no trigger_id: it runs after the ack, so a slow Slack never costs the click its 3 s."""
+    opened = _open_new(slack, fake_slack, SPEAKER)
+    fake_slack.delay_next("views.update", 3.5)
+    started = time.monotonic()
+    response = slack.view_button(opened, ids.ACTION_TALK_FORM_MORE, "more", user=SPEAKER, values={})
+    assert response.status_code == 200 and time.monotonic() - started < 1.5
+    [update] = fake_slack.wait_for("views.update", timeout=8)
+    assert update.ok and ids.BLOCK_LANGUAGE in _ids(update.response["view"])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("bot", "lunchlearn"))]

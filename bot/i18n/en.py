@@ -400,14 +400,6 @@ MESSAGES.update(
     }
 )
 
-# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
-MESSAGES.update(
-    {
-        "form.more": "More options",
-        "form.more.summary": "Announcement in {language} · Reminders: {reminders}",
-        "form.more.summary.no_reminders": "none",
-        "form.stream_url.hint": "The https:// link people use to join (Zoom, Teams, a room page...).",
-        "form.error.stream_url.not_shown": "Choose “Link I'll provide” again to show the field for the link.",
 # agenda: a talk's segments
 MESSAGES.update(
     {
@@ -447,5 +439,16 @@ MESSAGES.update(
         "home.link.report": "Your report",
         "report.turnout": "*Attendance:* {registered} registered, {attended} attended (no-show rate {rate}%)",
         "report.turnout.no_rsvp": "*Attendance:* nobody registered, {attended} attended",
+    }
+)
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "More options",
+        "form.more.summary": "Announcement in {language} · Reminders: {reminders}",
+        "form.more.summary.no_reminders": "none",
+        "form.stream_url.hint": "The https:// link people use to join (Zoom, Teams, a room page...).",
+        "form.error.stream_url.not_shown": "Choose “Link I'll provide” again to show the field for the link.",
     }
 )

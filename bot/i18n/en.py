@@ -18,7 +18,6 @@ MESSAGES: dict[str, str] = {
     "modal.field.channel.hint": "For a private channel, invite the bot first.",
     "modal.field.stream_kind": "Stream",
     "modal.field.stream_url": "Stream link",
-    "modal.field.stream_url.hint": 'Only for "Link I\'ll provide": an https:// link (Zoom, Teams, a room page...).',
     "modal.field.language": "Announcement language",
     "stream.youtube": "YouTube Live",
     "stream.meet": "Google Meet",

@@ -22,7 +22,6 @@ MESSAGES: dict[str, str] = {
     "modal.field.channel.hint": "プライベートチャンネルの場合は、先にボットを招待してください。",
     "modal.field.stream_kind": "参加方法",
     "modal.field.stream_url": "参加リンク",
-    "modal.field.stream_url.hint": "「リンクを自分で用意」の場合のみ：https:// で始まるリンク（Zoom、Teamsなど）。",
     "modal.field.language": "お知らせの言語",
     "stream.youtube": "YouTube Live",
     "stream.meet": "Google Meet",

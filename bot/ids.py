@@ -114,6 +114,11 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+
+# form: the talk form redraws itself (stream kind chosen, "More options" clicked) with views.update
+BLOCK_TALK_FORM_MORE = "talk_form_more"
+ACTION_TALK_FORM_MORE = "talk_form_more"
+BLOCK_TALK_FORM_SUMMARY = "talk_form_summary"
 # agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
 CALLBACK_AGENDA = "talk_agenda"
 MENU_AGENDA = "agenda"

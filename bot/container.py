@@ -16,6 +16,8 @@ from bot.delivery.refresher import Refresher
 from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
+from bot.services.checkins.service import CheckinService
+from bot.services.proposals.service import ProposalService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
@@ -48,6 +50,8 @@ class Container:
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    proposals: ProposalService
+    checkins: CheckinService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -92,6 +96,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
+        proposals=ProposalService(settings=settings, db=db, slack=slack, refresher=refresher, talks=talks),
+        checkins=CheckinService(settings=settings, db=db, slack=slack, talks=talks),
     )
     flows.bind(container)
     return container

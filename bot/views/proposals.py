@@ -208,7 +208,7 @@ def _entry_blocks(lang: str, proposal: Proposal, votes: int) -> list[Block]:
     ]
 
 
-def build_board(lang: str, entries: Sequence[tuple[Proposal, int]]) -> list[Block]:
+def build_proposals_board(lang: str, entries: Sequence[tuple[Proposal, int]]) -> list[Block]:
     """The channel's board: open proposals and survey topics, most upvoted first."""
     blocks: list[Block] = [
         HeaderBlock(text=t(lang, "proposals.board.header")),

@@ -34,7 +34,7 @@ from bot.views.proposals import (
     ProposalInput,
     board_metadata,
     board_text,
-    build_board,
+    build_proposals_board,
     build_decline_modal,
     build_proposal_list,
     build_propose_modal,
@@ -137,7 +137,7 @@ class ProposalService:
         lang = self.settings.PROPOSALS_LANGUAGE
         entries = self._entries(team_id, channel_id)
         text = board_text(lang, len(entries))
-        blocks = build_board(lang, entries)
+        blocks = build_proposals_board(lang, entries)
         key = board_key(channel_id)
         posted = sent_message(self.db, key)
         if posted is None:

@@ -93,6 +93,12 @@ def sync_survey_topic(
     return topic
 
 
+def topic_channels(*, session: Session, survey_talk_id: int) -> set[str]:
+    """The boards showing topics from this talk's survey (an emptied answer's board too: it must drop it)."""
+    stmt = select(Proposal.channel_id).where(Proposal.survey_talk_id == survey_talk_id).distinct()
+    return set(session.execute(stmt).scalars())
+
+
 def answers_per_talk(*, session: Session, talk_ids: set[int]) -> dict[int, int]:
     if not talk_ids:
         return {}

@@ -140,6 +140,8 @@ class ProposalService:
         blocks = build_proposals_board(lang, entries)
         key = board_key(channel_id)
         posted = sent_message(self.db, key)
+        if posted is None and not entries:
+            return  # no board in a channel until it has something to show
         if posted is None:
             send_once(
                 self.db,
@@ -332,7 +334,11 @@ class ProposalService:
         """A survey answer changed: its talk's topics may now show (or change) on the board."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
+            topics = prepo.topic_channels(session=session, survey_talk_id=talk_id)
         if talk is None:
             return
-        channel = self.settings.PROPOSALS_CHANNEL or talk.announcement_channel or talk.channel_id
-        self.refresh_board(talk.team_id, channel)
+        default = self.settings.PROPOSALS_CHANNEL or talk.announcement_channel or talk.channel_id
+        if sent_message(self.db, board_key(default)) is not None:
+            topics.add(default)  # an answer emptied since: its topic is gone from the table, not yet from the board
+        for channel in topics:
+            self.refresh_board(talk.team_id, channel)

@@ -1,0 +1,18 @@
+"""Pipeline tests: the survey fan-out runs in the test's thread (as in tests/surveys), at full speed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "SURVEY_WORKER_AUTOSTART": False,
+            "SURVEY_DM_START_PER_MINUTE": 6000.0,
+            "SURVEY_DM_MAX_PER_MINUTE": 6000.0,
+        }
+    )

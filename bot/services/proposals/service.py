@@ -34,9 +34,9 @@ from bot.views.proposals import (
     ProposalInput,
     board_metadata,
     board_text,
-    build_proposals_board,
     build_decline_modal,
     build_proposal_list,
+    build_proposals_board,
     build_propose_modal,
 )
 from bot.views.talk_modal import build_talk_modal

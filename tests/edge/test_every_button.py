@@ -170,7 +170,7 @@ def test_every_rendered_button_answers_200(
     view = open_propose(slack, fake_slack, user=ATTENDEE)
     assert slack.submit_view(view, propose_values(), user=ATTENDEE).status_code == 200
     fake_slack.wait_for(
-        "chat.postMessage", where=lambda c: c.params.get("channel") == GENERAL and "Rust" in str(c.params)
+        "chat.postMessage", where=lambda c: c.params.get("channel") == GENERAL and "Rust at scale" in str(c.params)
     )
     with container.db.session() as session:
         starts_at = session.get(Talk, talk_id).starts_at  # type: ignore[union-attr]

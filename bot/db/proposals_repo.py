@@ -170,8 +170,10 @@ def toggle_vote(*, session: Session, proposal_id: int, user_id: str, action_ts: 
     return False
 
 
-def has_organised(*, session: Session, team_id: str, user_id: str) -> bool:
+def has_organised(*, session: Session, team_id: str, user_id: str, excluding: int | None = None) -> bool:
     stmt = select(Talk.id).where(Talk.team_id == team_id, Talk.organiser_id == user_id).limit(1)
+    if excluding is not None:
+        stmt = stmt.where(Talk.id != excluding)
     return session.execute(stmt).first() is not None
 
 

@@ -137,6 +137,13 @@ def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
     assert "Only organisers can accept" in refusal.params["text"]
     fake_slack.assert_no_call("views.open")
 
+    # Nor by sending a talk form that names the proposal: the talk is theirs, the proposal stays open.
+    forged = {"type": "modal", "callback_id": ids.CALLBACK_TALK_NEW, "private_metadata": f"proposal:{proposal_id}"}
+    assert ack_json(slack.submit_view(forged, talk_values(title="Mine", speakers=[OTHER]), user=OTHER)) == {}
+    wait_flows(container, talks_in_db(container)[-1].id)
+    assert proposals_in_db(container)[0].status is ProposalStatus.OPEN
+    fake_slack.reset_calls()
+
     # An admin may: the new-talk form, prefilled with the proposal.
     slack.button(ids.ACTION_PROPOSAL_ACCEPT, str(proposal_id), user=ADMIN, channel=GENERAL, message_ts=ts)
     [opened] = fake_slack.wait_for("views.open")
@@ -155,7 +162,7 @@ def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
     assert response.status_code == 200 and ack_json(response) == {}
     talk = talks_in_db(container)[-1]
     wait_flows(container, talk.id)
-    assert talk.speaker_ids == [SPEAKER] and talk.organiser_id == ADMIN
+    assert talk.title == "型推論の話" and talk.speaker_ids == [SPEAKER] and talk.organiser_id == ADMIN
     [proposal] = proposals_in_db(container)
     assert (proposal.status, proposal.talk_id, proposal.decided_by) == (ProposalStatus.ACCEPTED, talk.id, ADMIN)
     wait_until(lambda: len(_dms_to(fake_slack, SPEAKER)) == 1)
@@ -166,7 +173,7 @@ def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
     assert ack_json(slack.submit_view(submitted, form, user=ADMIN)) == {}
     container.proposals.sweep()
     container.refresher.flush()
-    assert len(talks_in_db(container)) == 1
+    assert len(talks_in_db(container)) == 2  # OTHER's own talk, and the accepted one
     assert len(_dms_to(fake_slack, SPEAKER)) == 1
     assert entry_titles(board_message(fake_slack)) == []
     assert "No proposals yet" in block_texts(board_message(fake_slack)["blocks"])
@@ -256,3 +263,21 @@ def test_survey_cover_next_answers_reach_the_board_anonymously_once_enough_peopl
     wait_until(lambda: "Kubernetes" not in _board_text(fake_slack))
     assert "テスト設計" in _board_text(fake_slack)
     assert [p.kind for p in proposals_in_db(container)] == [ProposalKind.TOPIC]
+
+
+def test_a_board_in_a_private_channel_is_listed_only_to_its_members(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    fake_slack.add_channel("GPRIV", name="team-only", is_private=True)
+    fake_slack.set_members("GPRIV", [ATTENDEE, SPEAKER, "UBOT"])
+    propose(slack, fake_slack, container, user=ATTENDEE, title="Internal roadmap", channel="GPRIV")
+    assert "Internal roadmap" in block_texts(board_message(fake_slack, "GPRIV")["blocks"])
+
+    def listed(user: str) -> str:
+        fake_slack.reset_calls()
+        slack.command("proposals", user=user)
+        [reply] = fake_slack.wait_for(slack.last_webhook)
+        return block_texts(reply.params["blocks"])
+
+    assert "Internal roadmap" in listed(SPEAKER)
+    assert "Internal roadmap" not in listed(OTHER)

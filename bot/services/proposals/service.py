@@ -60,13 +60,23 @@ class ProposalService:
 
     # Who decides ---------------------------------------------------------------------------------------------
 
-    def is_organiser(self, actor: Actor) -> bool:
+    def is_organiser(self, actor: Actor, *, excluding_talk: int | None = None) -> bool:
+        """`excluding_talk`: the talk the person just created from the proposal's form does not count."""
         if not actor.internal:
             return False
         if actor.user_id in self.settings.organiser_ids or self.slack.user(actor.user_id).is_admin:
             return True
         with self.db.session() as session:
-            return prepo.has_organised(session=session, team_id=actor.team_id, user_id=actor.user_id)
+            return prepo.has_organised(
+                session=session, team_id=actor.team_id, user_id=actor.user_id, excluding=excluding_talk
+            )
+
+    def can_see(self, proposal: Proposal, user_id: str) -> bool:
+        """A board in a private channel is for its members (and the proposer), like a talk announced there."""
+        if user_id == proposal.proposer_id or not self.slack.channel_is_private(proposal.channel_id):
+            return True
+        members = self.slack.channel_members(proposal.channel_id)
+        return members is not None and user_id in members
 
     # Propose -------------------------------------------------------------------------------------------------
 
@@ -174,7 +184,7 @@ class ProposalService:
         return (channel_id, ts) if ts else None
 
     def list_command(self, *, actor: Actor, response_url: str) -> None:
-        entries = self._entries(actor.team_id, None)
+        entries = [(p, n) for p, n in self._entries(actor.team_id, None) if self.can_see(p, actor.user_id)]
         blocks = build_proposal_list(actor.lang, entries)
         self.slack.respond(response_url, text=t(actor.lang, "proposals.list.header"), blocks=blocks)
 
@@ -183,7 +193,7 @@ class ProposalService:
     def vote(self, *, actor: Actor, proposal_id: int, action_ts: str, channel_id: str | None, ephemeral: bool) -> None:
         with self.db.session() as session:
             proposal = prepo.get(session=session, proposal_id=proposal_id)
-            if proposal is None or proposal.team_id != actor.team_id:
+            if proposal is None or proposal.team_id != actor.team_id or not self.can_see(proposal, actor.user_id):
                 message: str | None = t(actor.lang, "proposals.missing")
                 result = None
             elif proposal.status is not ProposalStatus.OPEN:
@@ -209,7 +219,7 @@ class ProposalService:
     def _decidable(self, actor: Actor, proposal_id: int, action: str) -> Proposal:
         with self.db.session() as session:
             proposal = prepo.get(session=session, proposal_id=proposal_id)
-        if proposal is None or proposal.team_id != actor.team_id:
+        if proposal is None or proposal.team_id != actor.team_id or not self.can_see(proposal, actor.user_id):
             raise NotAllowed(t(actor.lang, "proposals.missing"))
         if not self.is_organiser(actor):
             raise NotAllowed(t(actor.lang, f"proposals.refusal.{action}"))
@@ -241,7 +251,7 @@ class ProposalService:
     def accept_into(self, *, actor: Actor, proposal_id: int, talk_id: int) -> bool:
         """The talk made from the proposal's form exists: the proposal is accepted into it (before the form's ack,
         so a crash leaves the form open and its resubmission finds the same talk). False when already decided."""
-        if not self.is_organiser(actor):
+        if not self.is_organiser(actor, excluding_talk=talk_id):
             return False
         with self.db.session() as session:
             proposal = prepo.get(session=session, proposal_id=proposal_id, lock=True)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.container import Container
-from bot.db.models import SpeakerCheckin, Talk
+from bot.db.base import utcnow
+from bot.db.models import OutboxMessage, OutboxStatus, SpeakerCheckin, Talk
 from bot.scheduling import jobs
 from tests.conftest import ATTENDEE, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import Call, FakeSlack
@@ -224,3 +225,28 @@ def test_slides_reminder_add_link_form_validates_and_stores_slides_url(
         stored.ends_at += timedelta(hours=1)
     jobs.slides_reminder(talk.id, now=moment + timedelta(hours=1))
     assert _dms(fake_slack, SPEAKER) == []
+
+
+def test_a_checkin_dm_whose_record_a_crash_lost_is_found_again_not_sent_twice(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    talk = _talk_with_two_speakers(slack, fake_slack, container)
+    moment = talk.starts_at - timedelta(hours=72)
+    jobs.speaker_checkin(talk.id, now=moment)
+    [sent] = _dms(fake_slack, SPEAKER, "checkin72")
+    # The state a kill -9 between chat.postMessage and its record leaves: claimed a while ago, no ts.
+    key = f"checkin72:{talk.id}:{SPEAKER}:{int(talk.starts_at.timestamp())}"
+    with container.db.session() as session:
+        row = session.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one()
+        row.status, row.channel, row.ts = OutboxStatus.SENDING, None, None
+        row.claimed_at, row.claimed_by = utcnow() - timedelta(minutes=5), "otherhost:1:x"
+    fake_slack.reset_calls()
+    jobs.speaker_checkin(talk.id, now=moment + timedelta(minutes=5))
+    assert _dms(fake_slack, SPEAKER) == [] and _dms(fake_slack, OTHER) == []
+    with container.db.session() as session:
+        row = session.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one()
+        assert (row.status, row.ts) == (OutboxStatus.SENT, sent.response["ts"])
+    # Its buttons still work: the answer updates that very message.
+    _click(slack, sent, ids.ACTION_CHECKIN_CONFIRM, talk.id, user=SPEAKER)
+    [update] = fake_slack.wait_for("chat.update")
+    assert update.params["ts"] == sent.response["ts"]

@@ -5,10 +5,14 @@ shown anonymously once the k-anonymity threshold is met. English and Japanese us
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot import ids
 from bot.container import Container
-from bot.db.models import ProposalKind, ProposalStatus
+from bot.db.base import utcnow
+from bot.db.models import OutboxMessage, OutboxStatus, Proposal, ProposalKind, ProposalStatus
 from tests.conftest import ADMIN, ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import ack_json, block_texts, talk_values, talks_in_db, wait_flows
@@ -281,3 +285,30 @@ def test_a_board_in_a_private_channel_is_listed_only_to_its_members(
 
     assert "Internal roadmap" in listed(SPEAKER)
     assert "Internal roadmap" not in listed(OTHER)
+
+
+def test_a_decision_dm_whose_record_a_crash_lost_is_found_by_the_sweep_not_sent_twice(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    proposal_id = propose(slack, fake_slack, container, user=ATTENDEE, title="Edge caching")
+    ts = board_message(fake_slack)["ts"]
+    fake_slack.reset_calls()
+    slack.button(ids.ACTION_PROPOSAL_DECLINE, str(proposal_id), user=ADMIN, channel=GENERAL, message_ts=ts)
+    [opened] = fake_slack.wait_for("views.open")
+    view = {**opened.params["view"], "id": opened.response["view"]["id"]}
+    values = {ids.BLOCK_DECLINE_REASON: {ids.ACTION_DECLINE_REASON: {"type": "plain_text_input", "value": "Done"}}}
+    assert ack_json(slack.submit_view(view, values, user=ADMIN)) == {}
+    wait_until(lambda: proposals_in_db(container)[0].notified_at is not None)
+    # A kill -9 between chat.postMessage and its record: the outbox row claimed long ago, the proposer not marked.
+    with container.db.session() as session:
+        row = session.execute(
+            select(OutboxMessage).where(OutboxMessage.key == f"proposal_decision:{proposal_id}")
+        ).scalar_one()
+        row.status, row.channel, row.ts = OutboxStatus.SENDING, None, None
+        row.claimed_at, row.claimed_by = utcnow() - timedelta(minutes=5), "otherhost:1:x"
+        stored = session.get(Proposal, proposal_id)
+        assert stored is not None
+        stored.notified_at = None
+    container.proposals.sweep()
+    assert len(_dms_to(fake_slack, ATTENDEE)) == 1
+    assert proposals_in_db(container)[0].notified_at is not None

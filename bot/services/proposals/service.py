@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.metadata import Metadata
+
 from bot import ids
 from bot.config import Settings
 from bot.db import proposals_repo as prepo
@@ -317,13 +319,23 @@ class ProposalService:
                 by=mention(proposal.decided_by or ""),
                 reason=mrkdwn_escape(proposal.decline_reason or ""),
             )
+        metadata = Metadata(
+            event_type=ids.METADATA_PROPOSALS_EVENT_TYPE, event_payload={"proposal_id": proposal_id, "kind": "decision"}
+        )
         send_once(
             self.db,
             key=f"proposal_decision:{proposal_id}",
             talk_id=None,
             kind="proposal_decision",
             recipient=user,
-            send=partial(self.slack.post_message, channel=user, text=text),
+            send=partial(self.slack.post_message, channel=user, text=text, metadata=metadata),
+            # A DM whose record a crash lost is found again by its metadata instead of being sent twice.
+            recover=partial(
+                self.slack.find_own_dm,
+                user_id=user,
+                event_type=ids.METADATA_PROPOSALS_EVENT_TYPE,
+                payload_match={"proposal_id": proposal_id, "kind": "decision"},
+            ),
         )
         if sent_message(self.db, f"proposal_decision:{proposal_id}") is not None:
             with self.db.session() as session:

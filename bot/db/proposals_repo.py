@@ -192,6 +192,12 @@ def undecided_notices(*, session: Session, limit: int = 50) -> Sequence[Proposal
     return list(session.execute(stmt).scalars())
 
 
+def open_boards(*, session: Session) -> list[tuple[str, str]]:
+    """(team, channel) of every board with an open entry."""
+    stmt = select(Proposal.team_id, Proposal.channel_id).where(Proposal.status == ProposalStatus.OPEN).distinct()
+    return [(str(team), str(channel)) for team, channel in session.execute(stmt).all()]
+
+
 # --- Speaker check-ins ------------------------------------------------------------------------------------------
 
 

@@ -312,3 +312,29 @@ def test_a_decision_dm_whose_record_a_crash_lost_is_found_by_the_sweep_not_sent_
     container.proposals.sweep()
     assert len(_dms_to(fake_slack, ATTENDEE)) == 1
     assert proposals_in_db(container)[0].notified_at is not None
+
+
+def test_a_board_a_crash_left_unposted_is_posted_by_the_sweep(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    # What a kill -9 right after the propose form's ack leaves: the proposal stored, its board never posted.
+    view = open_propose(slack, fake_slack, user=ATTENDEE)
+    with container.db.session() as session:
+        from bot.db import proposals_repo
+
+        proposals_repo.create(
+            session=session,
+            team_id="T1",
+            proposer_id=ATTENDEE,
+            title="Observability",
+            abstract="",
+            preferred_dates=None,
+            channel_id=GENERAL,
+            view_id=view["id"],
+        )
+    container.proposals.sweep()
+    container.refresher.flush()
+    assert entry_titles(board_message(fake_slack)) == ["Observability"]
+    container.proposals.sweep()  # posted once: the next sweep leaves it alone
+    container.refresher.flush()
+    assert entry_titles(board_message(fake_slack)) == ["Observability"]

@@ -344,11 +344,16 @@ class ProposalService:
                     stored.notified_at = utcnow()
 
     def sweep(self) -> None:
-        """Every minute: decisions whose DM a crash or a Slack failure left unsent."""
+        """Every minute: decisions whose DM a crash or a Slack failure left unsent, and boards never posted."""
         with self.db.session() as session:
             pending = [p.id for p in prepo.undecided_notices(session=session)]
+            boards = prepo.open_boards(session=session)
         for proposal_id in pending:
             self.notify(proposal_id)
+        # A board whose first post a crash prevented (the proposal was stored, the post was to follow the ack).
+        for team_id, channel_id in boards:
+            if sent_message(self.db, board_key(channel_id)) is None:
+                self.refresh_board(team_id, channel_id)
 
     # Survey topics ------------------------------------------------------------------------------------------------
 

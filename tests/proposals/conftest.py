@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
+from tests.edge.conftest import bolt_app, bot_url  # noqa: F401  (the bot with a handle to wait for its listeners)
 
 
 @pytest.fixture

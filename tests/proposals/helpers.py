@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot import ids
 from bot.container import Container
 from bot.db.models import Proposal, ProposalVote
+from bot.views.formatting import mrkdwn_escape
 from tests.conftest import GENERAL
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import ack_json
@@ -55,7 +56,8 @@ def propose(slack: SlackDriver, fake: FakeSlack, container: Container, *, user: 
     view = open_propose(slack, fake, user=user)
     response = slack.submit_view(view, propose_values(**values), user=user)
     assert response.status_code == 200 and ack_json(response) == {}, response.text
-    container.refresher.flush()
+    shown = mrkdwn_escape(values.get("title", "Rust at scale"))
+    board_when(fake, lambda board: shown in entry_titles(board), values.get("channel", GENERAL))
     return proposals_in_db(container)[-1].id
 
 
@@ -87,6 +89,21 @@ def board_message(fake: FakeSlack, channel: str = GENERAL) -> dict[str, Any]:
     ]
     assert len(boards) == 1, f"{len(boards)} boards in {channel}"
     return fake.message(channel, boards[0]["ts"])
+
+
+def board_when(fake: FakeSlack, ready: Any, channel: str = GENERAL, timeout: float = 5) -> dict[str, Any]:
+    """The board once `ready(board)` holds: the listener refreshes it after its ack, in its own thread."""
+    deadline = time.monotonic() + timeout
+    while True:
+        boards = [
+            m
+            for m in list(fake.messages.get(channel, []))
+            if (m.get("metadata") or {}).get("event_type") == ids.METADATA_PROPOSALS_EVENT_TYPE
+        ]
+        if len(boards) == 1 and ready(fake.message(channel, boards[0]["ts"])):
+            return fake.message(channel, boards[0]["ts"])
+        assert time.monotonic() < deadline, f"board in {channel} not as expected: {boards}"
+        time.sleep(0.02)
 
 
 def entry_titles(board: dict[str, Any]) -> list[str]:

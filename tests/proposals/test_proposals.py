@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from slack_bolt import App
 from sqlalchemy import select
 
 from bot import ids
@@ -14,10 +15,12 @@ from bot.container import Container
 from bot.db.base import utcnow
 from bot.db.models import OutboxMessage, OutboxStatus, Proposal, ProposalKind, ProposalStatus
 from tests.conftest import ADMIN, ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
+from tests.edge.conftest import settle
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import ack_json, block_texts, talk_values, talks_in_db, wait_flows
 from tests.proposals.helpers import (
     board_message,
+    board_when,
     entry_titles,
     in_days,
     open_propose,
@@ -66,7 +69,7 @@ def test_propose_posts_the_board_once_and_keeps_it_current_in_both_languages(
     values = propose_values(title="Rust <!here> at scale", dates=[in_days(10), in_days(3)])
     response = slack.submit_view(view, values, user=ATTENDEE)
     assert response.status_code == 200 and ack_json(response) == {}
-    container.refresher.flush()
+    board_when(fake_slack, lambda board: entry_titles(board) == ["Rust &lt;!here&gt; at scale"])
     [first] = proposals_in_db(container)
     assert (first.proposer_id, first.kind, first.status) == (ATTENDEE, ProposalKind.TALK, ProposalStatus.OPEN)
     assert first.preferred_dates == f"{in_days(3)},{in_days(10)}"
@@ -83,8 +86,7 @@ def test_propose_posts_the_board_once_and_keeps_it_current_in_both_languages(
     ja_bad = slack.submit_view(ja_view, propose_values(title="  "), user=SPEAKER)
     assert ack_json(ja_bad)["errors"][ids.BLOCK_PROPOSAL_TITLE] == "提案のタイトルを入力してください。"
     assert ack_json(slack.submit_view(ja_view, propose_values(title="型推論の話"), user=SPEAKER)) == {}
-    container.refresher.flush()
-    board = board_message(fake_slack)
+    board = board_when(fake_slack, lambda board: len(entry_titles(board)) == 2)
     assert board["updated"] >= 1
     assert entry_titles(board) == ["Rust &lt;!here&gt; at scale", "型推論の話"]
     assert board["text"] == "Talk proposals: 2 open"
@@ -98,7 +100,7 @@ def test_propose_posts_the_board_once_and_keeps_it_current_in_both_languages(
 
 
 def test_upvote_toggles_and_a_retried_or_doubled_click_counts_once(
-    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container, bolt_app: App
 ) -> None:
     first = propose(slack, fake_slack, container, user=ATTENDEE, title="First")
     second = propose(slack, fake_slack, container, user=SPEAKER, title="Second")
@@ -112,9 +114,9 @@ def test_upvote_toggles_and_a_retried_or_doubled_click_counts_once(
     upvote(slack, second, user=OTHER, ts=ts, action_ts=now)
     upvote(slack, second, user=OTHER, ts=ts, action_ts=now + 0.5)
     upvote(slack, second, user=ADMIN, ts=ts, action_ts=now + 0.1)
-    wait_until(lambda: votes_of(container, second) == [ADMIN, OTHER])
-    container.refresher.flush()
-    board = board_message(fake_slack)
+    settle(bolt_app)  # every click above has been handled
+    assert votes_of(container, second) == [ADMIN, OTHER]
+    board = board_when(fake_slack, lambda board: upvote_label(board, second) == ":thumbsup: 2")
     assert entry_titles(board) == ["Second", "First"]  # most upvoted first
     assert upvote_label(board, second) == ":thumbsup: 2"
     assert upvote_label(board, first) == ":thumbsup: 0"
@@ -122,8 +124,8 @@ def test_upvote_toggles_and_a_retried_or_doubled_click_counts_once(
     # A later click withdraws the vote.
     upvote(slack, second, user=OTHER, ts=ts, action_ts=now + 5)
     wait_until(lambda: votes_of(container, second) == [ADMIN])
-    container.refresher.flush()
-    assert upvote_label(board_message(fake_slack), second) == ":thumbsup: 1"
+    board_when(fake_slack, lambda board: upvote_label(board, second) == ":thumbsup: 1")
+    assert votes_of(container, second) == [ADMIN]
 
 
 def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
@@ -176,7 +178,7 @@ def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
     # The form delivered again, and the minute sweep: no second talk, no second DM; the board dropped it.
     assert ack_json(slack.submit_view(submitted, form, user=ADMIN)) == {}
     container.proposals.sweep()
-    container.refresher.flush()
+    board_when(fake_slack, lambda board: entry_titles(board) == [])
     assert len(talks_in_db(container)) == 2  # OTHER's own talk, and the accepted one
     assert len(_dms_to(fake_slack, SPEAKER)) == 1
     assert entry_titles(board_message(fake_slack)) == []

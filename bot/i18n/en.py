@@ -399,7 +399,7 @@ MESSAGES.update(
 # --- pipeline: the proposals board, speaker check-ins, slides link, the survey's "cover next" ---
 MESSAGES.update(
     {
-        "help.proposals": "`/lunchlearn propose [title]` offer a talk · `/lunchlearn proposals` see what people want to hear",
+        "help.proposals": "• `/lunchlearn propose [title]`: offer a talk on the proposals board\n• `/lunchlearn proposals`: open proposals, most upvoted first",
         "proposals.button.propose": "Propose a talk",
         "proposals.modal.title": "Propose a talk",
         "proposals.modal.submit": "Propose",

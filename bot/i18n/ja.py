@@ -405,7 +405,7 @@ MESSAGES.update(
 # --- pipeline: the proposals board, speaker check-ins, slides link, the survey's "cover next" ---
 MESSAGES.update(
     {
-        "help.proposals": "`/lunchlearn propose [タイトル]` 発表を提案 · `/lunchlearn proposals` 聞きたい発表の一覧",
+        "help.proposals": "• `/lunchlearn propose [タイトル]`：提案ボードに発表を提案する\n• `/lunchlearn proposals`：受付中の提案（投票の多い順）",
         "proposals.button.propose": "発表を提案",
         "proposals.modal.title": "発表を提案",
         "proposals.modal.submit": "提案する",

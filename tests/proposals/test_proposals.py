@@ -5,7 +5,7 @@ shown anonymously once the k-anonymity threshold is met. English and Japanese us
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from slack_bolt import App
 from sqlalchemy import select
@@ -160,6 +160,9 @@ def test_accept_opens_the_prefilled_talk_form_and_tells_the_proposer_once(
     assert blocks[ids.BLOCK_TITLE]["element"]["initial_value"] == "型推論の話"
     assert blocks[ids.BLOCK_DESCRIPTION]["element"]["initial_value"] == "Hindley–Milner"
     assert blocks[ids.BLOCK_SPEAKERS]["element"]["initial_users"] == [SPEAKER]
+    # The first preferred date, at noon in the organiser's zone (the admin's is UTC).
+    noon = datetime.combine(date.fromisoformat(in_days(5)), datetime.min.time(), tzinfo=UTC).replace(hour=12)
+    assert blocks[ids.BLOCK_START]["element"]["initial_date_time"] == int(noon.timestamp())
 
     fake_slack.reset_calls()
     form = talk_values(title="型推論の話", description="Hindley–Milner", speakers=[SPEAKER])

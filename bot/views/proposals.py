@@ -255,6 +255,7 @@ def build_decline_modal(lang: str, *, proposal: Proposal) -> View:
             InputBlock(
                 block_id=ids.BLOCK_DECLINE_REASON,
                 label=t(lang, "proposals.decline.reason"),
+                optional=proposal.kind is ProposalKind.TOPIC,  # nobody to tell
                 element=PlainTextInputElement(
                     action_id=ids.ACTION_DECLINE_REASON, multiline=True, max_length=REASON_MAX
                 ),

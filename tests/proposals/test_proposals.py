@@ -271,7 +271,23 @@ def test_survey_cover_next_answers_reach_the_board_anonymously_once_enough_peopl
     more_feedback(ATTENDEE, None)
     wait_until(lambda: "Kubernetes" not in _board_text(fake_slack))
     assert "テスト設計" in _board_text(fake_slack)
-    assert [p.kind for p in proposals_in_db(container)] == [ProposalKind.TOPIC]
+    [left] = proposals_in_db(container)
+    assert left.kind is ProposalKind.TOPIC
+
+    # An organiser removes the topic: no reason needed, and nobody is told (there is nobody to tell).
+    fake_slack.reset_calls()
+    ts = board_message(fake_slack)["ts"]
+    slack.button(ids.ACTION_PROPOSAL_DECLINE, str(left.id), user=ADMIN, channel=GENERAL, message_ts=ts)
+    [opened] = fake_slack.wait_for("views.open")
+    view = {**opened.params["view"], "id": opened.response["view"]["id"]}
+    [reason] = [b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_DECLINE_REASON]
+    assert reason["optional"] is True
+    empty = {ids.BLOCK_DECLINE_REASON: {ids.ACTION_DECLINE_REASON: {"type": "plain_text_input", "value": None}}}
+    assert ack_json(slack.submit_view(view, empty, user=ADMIN)) == {}
+    board_when(fake_slack, lambda board: entry_titles(board) == [])
+    assert proposals_in_db(container)[0].status is ProposalStatus.DECLINED
+    container.proposals.sweep()
+    assert [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"].startswith("U")] == []
 
 
 def test_a_board_in_a_private_channel_is_listed_only_to_its_members(

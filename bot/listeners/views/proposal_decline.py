@@ -31,10 +31,9 @@ def make_proposal_decline_submission(container: Container) -> Callable[..., None
             actor = container.talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
             reason = parse_decline_reason(view["state"]["values"])
-            if not reason:
-                ack(response_action="errors", errors={ids.BLOCK_DECLINE_REASON: t(lang, "proposals.error.reason")})
+            if problem := proposals.decline(actor=actor, proposal_id=proposal_id, reason=reason):
+                ack(response_action="errors", errors={ids.BLOCK_DECLINE_REASON: problem})
                 return
-            proposals.decline(actor=actor, proposal_id=proposal_id, reason=reason)
         except AckBudgetExceeded:
             logger.warning("Decline not saved: the ack deadline passed")
             refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_DECLINE_REASON)

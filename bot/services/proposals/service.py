@@ -272,18 +272,22 @@ class ProposalService:
         proposal = self._decidable(actor, proposal_id, "decline")
         self.slack.open_view(trigger_id=trigger_id, view=build_decline_modal(actor.lang, proposal=proposal))
 
-    def decline(self, *, actor: Actor, proposal_id: int, reason: str) -> None:
-        """Before the modal's ack: a refusal keeps it open with the message."""
-        self._decidable(actor, proposal_id, "decline")
+    def decline(self, *, actor: Actor, proposal_id: int, reason: str) -> str | None:
+        """Before the modal's ack: a refusal keeps it open with the message. Returns what the form lacks: a
+        proposer is owed a reason; an anonymous survey topic is removed without one (nobody is told)."""
+        proposal = self._decidable(actor, proposal_id, "decline")
+        if not reason and proposal.kind is ProposalKind.TALK:
+            return t(actor.lang, "proposals.error.reason")
         with self.db.session() as session:
-            proposal = prepo.get(session=session, proposal_id=proposal_id, lock=True)
-            if proposal is None or proposal.status is not ProposalStatus.OPEN:
-                return
-            proposal.status = ProposalStatus.DECLINED
-            proposal.decline_reason = reason
-            proposal.decided_by = actor.user_id
-            proposal.decided_at = utcnow()
+            stored = prepo.get(session=session, proposal_id=proposal_id, lock=True)
+            if stored is None or stored.status is not ProposalStatus.OPEN:
+                return None
+            stored.status = ProposalStatus.DECLINED
+            stored.decline_reason = reason or None
+            stored.decided_by = actor.user_id
+            stored.decided_at = utcnow()
         logger.info("Proposal %s declined by %s", proposal_id, actor.user_id)
+        return None
 
     # After a decision ---------------------------------------------------------------------------------------------
 

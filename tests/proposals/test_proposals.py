@@ -359,3 +359,28 @@ def test_a_board_a_crash_left_unposted_is_posted_by_the_sweep(
     container.proposals.sweep()  # posted once: the next sweep leaves it alone
     container.refresher.flush()
     assert entry_titles(board_message(fake_slack)) == ["Observability"]
+
+
+def test_upvote_from_the_ephemeral_list_confirms_to_the_voter_in_their_language(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    proposal_id = propose(slack, fake_slack, container, user=ATTENDEE, title="Edge ML")
+    fake_slack.reset_calls()
+    slack.command("proposals", user=SPEAKER)
+    [listing] = fake_slack.wait_for(slack.last_webhook)
+    [button] = [b["accessory"] for b in listing.params["blocks"] if b.get("block_id") == f"proposal_{proposal_id}"]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": SPEAKER, "team_id": "T1", "name": "sora"},
+        "api_app_id": "AFAKE",
+        "trigger_id": "trigger-eph",
+        "container": {"type": "message", "channel_id": GENERAL, "message_ts": "1.000001", "is_ephemeral": True},
+        "channel": {"id": GENERAL, "name": "general"},
+        "response_url": fake_slack.webhook_url("eph"),
+        "actions": [{**button, "block_id": f"proposal_{proposal_id}", "action_ts": f"{time.time():.6f}"}],
+    }
+    assert slack.interactive(payload).status_code == 200
+    [told] = fake_slack.wait_for("chat.postEphemeral", where=lambda c: c.params["user"] == SPEAKER)
+    assert told.params["text"] == "「Edge ML」に投票しました（合計1票）。"
+    board_when(fake_slack, lambda board: upvote_label(board, proposal_id) == ":thumbsup: 1")

@@ -194,10 +194,13 @@ def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, cur
     )
 
 
-def _text_input(lang: str, block_id: str, action_id: str, label: str, current: str | None) -> InputBlock:
+def _text_input(
+    lang: str, block_id: str, action_id: str, label: str, current: str | None, *, hint: str | None = None
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=truncate(plain(label), 2000),
+        hint=hint,
         optional=True,
         element=PlainTextInputElement(
             action_id=action_id, multiline=True, max_length=TEXT_ANSWER_MAX, initial_value=current or None
@@ -240,6 +243,15 @@ def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, 
             ids.ACTION_SURVEY_TOPICS,
             t(lang, "survey.modal.topics"),
             answer.topics if answer else None,
+        ),
+        # pipeline: a wish for a future talk, shown on the proposals board without a name.
+        _text_input(
+            lang,
+            ids.BLOCK_SURVEY_COVER_NEXT,
+            ids.ACTION_SURVEY_COVER_NEXT,
+            t(lang, "survey.modal.cover_next"),
+            answer.cover_next if answer else None,
+            hint=t(lang, "survey.modal.cover_next.hint"),
         ),
     ]
     if custom_question:
@@ -295,6 +307,7 @@ def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: 
         "usefulness": rating(ids.BLOCK_SURVEY_USEFULNESS, ids.ACTION_SURVEY_USEFULNESS),
         "improve": text(ids.BLOCK_SURVEY_IMPROVE, ids.ACTION_SURVEY_IMPROVE),
         "topics": text(ids.BLOCK_SURVEY_TOPICS, ids.ACTION_SURVEY_TOPICS),
+        "cover_next": text(ids.BLOCK_SURVEY_COVER_NEXT, ids.ACTION_SURVEY_COVER_NEXT),
         "share_name": any(o.get("value") == ids.SHARE_NAME_VALUE for o in selected),
     }
     if has_custom:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from bot import ids
 from bot.config import Settings
 from bot.container import Container, build_container
 from bot.db.base import utcnow
-from bot.db.models import OutboxMessage, OutboxStatus, TalkStatus
+from bot.db.models import OutboxMessage, OutboxStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.scheduling import jobs
 from bot.scheduling.runtime import SchedulerRuntime
@@ -97,6 +97,19 @@ def thread_posts(fake: FakeSlack, ts: str) -> list:  # type: ignore[type-arg]
     ]
 
 
+def checkin_jobs(t: Talk, start: datetime | None = None) -> dict[str, object]:
+    """The speaker check-in jobs of a scheduled talk (bot/services/checkins): 72 h and 24 h before, named after the
+    start time, planned only when the talk existed at that moment."""
+    start = start or t.starts_at
+    at = int(start.timestamp())
+    leads = {"checkin_72": 72, "checkin_alert": 24, "slides_reminder": 24}
+    return {
+        f"{kind}@{at}:{t.id}": start - timedelta(hours=hours)
+        for kind, hours in leads.items()
+        if start - timedelta(hours=hours) > t.created_at
+    }
+
+
 # Scheduling -----------------------------------------------------------------------------------------------------
 
 
@@ -113,6 +126,7 @@ def test_jobs_follow_create_edit_and_cancel(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.starts_at + timedelta(minutes=30),
+            **checkin_jobs(t),
         },
     )
 
@@ -131,6 +145,7 @@ def test_jobs_follow_create_edit_and_cancel(
         f"reminder_60:{talk_id}": new_start - timedelta(minutes=60),
         f"go_live:{talk_id}": new_start,
         f"end:{talk_id}": new_start + timedelta(minutes=60),
+        **checkin_jobs(t, new_start),  # the check-ins move with the talk (the old ones are gone)
     }
     wait_jobs(runtime, expected)
     assert talk(container, talk_id).reminder_offsets == "60"
@@ -152,6 +167,7 @@ def test_no_day_before_reminder_for_a_talk_created_hours_ahead(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.ends_at,
+            **checkin_jobs(t),
         },
     )
 
@@ -370,6 +386,7 @@ def test_http_story_from_new_to_end(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.ends_at,
+            **checkin_jobs(t),
         },
     )
     # Run each job exactly as the scheduler would at its time, in order.

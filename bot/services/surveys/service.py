@@ -17,6 +17,7 @@ from functools import partial
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.db import proposals_repo as prepo
 from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.base import utcnow
@@ -32,6 +33,7 @@ from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.services.talks.access import TalkAccess
 from bot.views.formatting import mrkdwn_escape
+from bot.views.proposals import topic_title
 from bot.views.survey import (
     SurveyChoices,
     build_feedback_modal,
@@ -253,7 +255,16 @@ class SurveyService:
             return t(lang, "survey.not_recipient")
         fields = parse_feedback(values, has_custom=bool(config.custom_question))
         with self.db.session() as session:
-            srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
+            answer = srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
+            # pipeline: "What should we cover next?" goes on the proposals board, without the name, in the same
+            # transaction as the answer (shown there once the talk has SURVEY_MIN_RESPONSES answers).
+            prepo.sync_survey_topic(
+                session=session,
+                answer=answer,
+                team_id=talk.team_id,
+                channel_id=self.settings.PROPOSALS_CHANNEL or talk.announcement_channel or talk.channel_id,
+                title=topic_title(answer.cover_next or ""),
+            )
         return None
 
     def after_feedback(self, *, talk_id: int, user_id: str) -> None:

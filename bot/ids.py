@@ -114,3 +114,6 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+
+# report: the feedback report DM (one per reader, edited from preliminary to final) carries this metadata
+METADATA_REPORT_EVENT_TYPE = "lunchlearn_report"

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy.orm import Session
 
@@ -193,8 +193,9 @@ def ratings_figure(report: Report, lang: str) -> Figure:
         width = 0.38
         overall = [report.overall_dist.get(n, 0) for n in RATINGS]
         useful = [report.usefulness_dist.get(n, 0) for n in RATINGS]
-        ax.bar([n - width / 2 for n in RATINGS], overall, width, label=t(lang, "report.label.overall"), color="#4a90d9")
-        ax.bar([n + width / 2 for n in RATINGS], useful, width, label=t(lang, "report.label.usefulness"), color="#f5a623")
+        left, right = [n - width / 2 for n in RATINGS], [n + width / 2 for n in RATINGS]
+        ax.bar(left, overall, width, label=t(lang, "report.label.overall"), color="#4a90d9")
+        ax.bar(right, useful, width, label=t(lang, "report.label.usefulness"), color="#f5a623")
         ax.set_xticks(list(RATINGS))
         ax.set_xlabel(t(lang, "chart.ratings.x"))
         ax.set_ylabel(t(lang, "chart.ratings.y"))
@@ -202,7 +203,7 @@ def ratings_figure(report: Report, lang: str) -> Figure:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
         fig.tight_layout()
-    return fig
+    return cast("Figure", fig)
 
 
 def ratings_chart(report: Report, lang: str) -> bytes:
@@ -235,7 +236,7 @@ def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
         fig.tight_layout()
-    return fig
+    return cast("Figure", fig)
 
 
 def timeline_chart(report: Report, lang: str, legend: Sequence[LegendItem] = ()) -> bytes | None:

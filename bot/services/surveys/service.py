@@ -380,7 +380,9 @@ class SurveyService:
             )
         return people
 
-    def _send_report_durably(self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, final: bool) -> None:
+    def _send_report_durably(
+        self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, final: bool
+    ) -> None:
         """One outbox step per person and stage. The preliminary posts the message; the final edits that message
         (its recorded ts, or the one found by its metadata when a crash lost the record), or posts it when there
         was none (speakers who only now get it). An edit of a known ts is idempotent, and each stage's own
@@ -470,7 +472,7 @@ class SurveyService:
         if not files:
             return []
         try:
-            uploaded = self.slack.upload_files(channel=None, files=[(name, png, title) for name, png, title, _ in files])
+            uploaded = self.slack.upload_files(channel=None, files=[file[:3] for file in files])
         except SlackGatewayError as exc:
             logger.warning("Uploading report charts failed (%s): the report goes without them", exc.error)
             return []

@@ -139,15 +139,12 @@ def _pyplot() -> ModuleType:
     import matplotlib.pyplot as plt
 
     if not _font_registered:
-        # Register the bundled font file only: importing matplotlib_fontja itself would switch every chart's
-        # font process-wide.
-        from importlib.resources import files
+        # Importing matplotlib_fontja registers its IPAexGothic file with matplotlib's font manager, and also makes
+        # it every chart's default font: undone here, since each chart picks its fonts for its reader (chart_fonts).
+        import importlib
 
-        from matplotlib import font_manager
-
-        for font in files("matplotlib_fontja").joinpath("fonts").iterdir():
-            if font.name.endswith(".ttf"):
-                font_manager.fontManager.addfont(str(font))
+        importlib.import_module("matplotlib_fontja")
+        matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
         _font_registered = True
     return plt
 

@@ -161,6 +161,7 @@ def test_one_report_message_edited_from_preliminary_to_final(
     assert _description(ratings) == {"chart": "ratings", "overall": [0, 1, 0, 2, 1], "usefulness": [0, 1, 0, 2, 1]}
 
     jobs.survey_close(talk_id)  # a re-run edits nothing and posts nothing
+    jobs.survey_preliminary_report(talk_id)  # nor does a late preliminary run: the final report stays the last word
     assert len(fake_slack.calls_to("chat.update")) == 2 and _reports(fake_slack, "chat.postMessage") == {}
 
 

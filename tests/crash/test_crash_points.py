@@ -138,6 +138,8 @@ class Story:
             self.note_recovery()
             result = done()
             if result:
+                # The work may finish between the recovery check above and done(): look once more.
+                self.note_recovery()
                 return result
             time.sleep(0.1)
         logs = "\n".join(p.read_text()[-3000:] for p in self.tmp.glob("*.log"))
@@ -236,7 +238,6 @@ def run_story(story: Story) -> None:
     story.until("reports", lambda: len(_report_posts(fake)) >= 2, timeout=60)
     story.until("nothing pending", lambda: _nothing_pending(story), timeout=60)
     time.sleep(1.5)  # a few more scheduler and worker rounds: anything that would repeat, repeats now
-    story.note_recovery()  # when the recovery and the end of the story fell in one polling round
 
 
 def _db(story: Story, sql: str) -> list[tuple[Any, ...]]:

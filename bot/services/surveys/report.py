@@ -17,6 +17,7 @@ from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
 from bot.i18n import CATALOGS, DEFAULT, t
+from bot.services.talks import attendance
 from bot.views.pulse import LegendItem
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class Report:
     withheld: bool = False  # fewer answers than min_responses: not for speakers or the thread
     duration_minutes: float | None = None  # how long the talk really ran (start to ended_at): the time axis
     extra: dict[str, object] = field(default_factory=dict)
+    attended: int = 0  # joined, reacted, asked or voted while live (bot/services/talks/attendance.py)
+    no_show_pct: int | None = None  # of those who signed up, the share who did not attend
 
     @property
     def response_rate_pct(self) -> int:
@@ -85,6 +88,7 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         timeline = {e: [minutes[e].get(m, 0) for m in range(span)] for e in main}
     custom_question = config.custom_question if config else None
     withheld = len(answers) < min_responses
+    turnout = attendance.turnout(session, talk.id)
     if withheld:
         # k-anonymity for everyone (organiser, speakers, admins): below the threshold the report carries only the
         # count, so no view, chart or DM built from it can show a rating breakdown, an average or a comment.
@@ -110,6 +114,8 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         min_responses=min_responses,
         withheld=withheld,
         duration_minutes=duration,
+        attended=turnout.attended,
+        no_show_pct=turnout.no_show_pct,
     )
 
 
@@ -226,6 +232,7 @@ def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()
             ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=label)
         end = report.duration_minutes or max(len(c) for c in report.timeline.values())
         ax.set_xlim(0, end)
+        ax.set_ylim(bottom=0)  # counts: a quiet minute sits on the axis, not mid-chart
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(t(lang, "chart.timeline.x"))
         ax.set_ylabel(t(lang, "chart.timeline.y"))

@@ -161,6 +161,10 @@ class Settings(BaseSettings):
     SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
     # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
     SURVEY_WORKER_AUTOSTART: bool = True
+    # A chart uploaded a moment ago may still be processing when the report message shows it (Slack answers
+    # invalid_blocks): retry that many times, waiting this long, doubling; then the report goes without charts.
+    REPORT_CHART_RETRIES: int = Field(default=3, ge=0, le=10)
+    REPORT_CHART_RETRY_SECONDS: float = Field(default=1.0, ge=0, le=60)
 
     # pipeline: the proposals board (docs/proposals.md)
     # Channel of the board when the proposer picks none, and of survey topic suggestions (unset: the talk's channel).

@@ -119,6 +119,8 @@ METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
 BLOCK_TALK_FORM_MORE = "talk_form_more"
 ACTION_TALK_FORM_MORE = "talk_form_more"
 BLOCK_TALK_FORM_SUMMARY = "talk_form_summary"
+# report: the feedback report DM (one per reader, edited from preliminary to final) carries this metadata
+METADATA_REPORT_EVENT_TYPE = "lunchlearn_report"
 # agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
 CALLBACK_AGENDA = "talk_agenda"
 MENU_AGENDA = "agenda"

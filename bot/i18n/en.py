@@ -522,3 +522,10 @@ MESSAGES.update(
         "survey.modal.cover_next.hint": "Shown on the proposals board without your name.",
     }
 )
+# --- report: what each chart in the report shows, for screen readers (image blocks' alt_text) ---
+MESSAGES.update(
+    {
+        "chart.ratings.alt": "Bar chart: how many answers gave each rating from 1 to 5, for overall satisfaction and usefulness.",
+        "chart.timeline.alt": "Line chart: reactions per minute from the start to the end of the talk, one line per meaning.",
+    }
+)

@@ -347,12 +347,12 @@ MESSAGES.update(
         "report.summary": ":bar_chart: 「{title}」のフィードバック：{answers}、全体の満足度 ★ {overall}、役に立ったか ★ {usefulness}（5点満点）。ご回答ありがとうございました！",
         "report.charts": "「{title}」のグラフ",
         # Chart texts stay in English: matplotlib's bundled fonts have no Japanese glyphs.
-        "chart.ratings.title": "Ratings",
-        "chart.ratings.x": "Rating",
-        "chart.ratings.y": "Answers",
-        "chart.timeline.title": "Reactions per minute",
-        "chart.timeline.x": "Minutes since the start",
-        "chart.timeline.y": "Reactions",
+        "chart.ratings.title": "評価の分布",
+        "chart.ratings.x": "評価（1〜5）",
+        "chart.ratings.y": "回答数",
+        "chart.timeline.title": "1分ごとのリアクション",
+        "chart.timeline.x": "開始からの経過時間（分）",
+        "chart.timeline.y": "リアクション数",
         "command.report.usage": "`/lunchlearn report &lt;発表のIDかタイトル&gt;` または `/lunchlearn export &lt;発表のIDかタイトル&gt;` と入力してください。",
         "command.talk_not_found": "「{query}」に一致する発表が見つかりません。",
         "command.report.not_allowed": "「{title}」のフィードバックレポートを受け取れるのは、主催者と発表者だけです。",
@@ -526,5 +526,12 @@ MESSAGES.update(
         "refusal.action.slides": "更新",
         "survey.modal.cover_next": "次に取り上げてほしいテーマは？",
         "survey.modal.cover_next.hint": "名前を伏せて提案ボードに表示されます。",
+    }
+)
+# --- report: what each chart in the report shows, for screen readers (image blocks' alt_text) ---
+MESSAGES.update(
+    {
+        "chart.ratings.alt": "棒グラフ：評価1〜5ごとの回答数（全体の満足度と役に立ったか）。",
+        "chart.timeline.alt": "折れ線グラフ：発表の開始から終了まで、1分ごとのリアクション数（意味ごとに1本）。",
     }
 )

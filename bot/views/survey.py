@@ -15,10 +15,12 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
 )
@@ -91,6 +93,23 @@ def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> Survey
 def survey_metadata(talk_id: int, kind: str) -> Metadata:
     """Lets a restarted worker find a DM it posted but could not record (no second DM)."""
     return Metadata(event_type=ids.METADATA_SURVEY_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": kind})
+
+
+@dataclass(frozen=True)
+class ReportChart:
+    """A chart uploaded (unshared) for a report message, shown there by an image block."""
+
+    file_id: str
+    title: str
+    alt_text: str
+
+
+def report_metadata(talk_id: int, user_id: str, stage: str) -> Metadata:
+    """Finds a report DM again after a crash lost its ts: talk, reader and stage (preliminary or final)."""
+    return Metadata(
+        event_type=ids.METADATA_REPORT_EVENT_TYPE,
+        event_payload={"talk_id": talk_id, "user_id": user_id, "stage": stage},
+    )
 
 
 def _rating_row(lang: str, talk_id: int, selected: int | None) -> ActionsBlock:
@@ -353,9 +372,10 @@ def build_report(
     closes_at: datetime | None,
     timezone: str,
     legend: list[LegendItem] | None = None,
+    charts: list[ReportChart] | None = None,
 ) -> list[Block]:
     """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports);
-    `legend` is the reaction legend, to say what each emoji meant."""
+    `legend` is the reaction legend, to say what each emoji meant; `charts` are shown below the numbers."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=plain(report.title)), 150))]
     status = (
         t(lang, "report.final")
@@ -399,6 +419,14 @@ def build_report(
         else:
             lines.append(t(lang, "report.reactions.none"))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    blocks += [
+        ImageBlock(
+            slack_file={"id": chart.file_id},
+            alt_text=truncate(chart.alt_text, 2000),
+            title=PlainTextObject(text=truncate(chart.title, 2000)),
+        )
+        for chart in charts or []
+    ]
     if report.withheld:
         blocks.append(
             ContextBlock(

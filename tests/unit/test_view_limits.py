@@ -217,7 +217,14 @@ def surfaces(lang: str) -> list[Surface]:
             report = a_report(lang, withheld=withheld)
             msg(
                 f"report[final={final},withheld={withheld}]",
-                survey.build_report(lang, report, final=final, closes_at=NOW, timezone=talk.timezone),
+                survey.build_report(
+                    lang,
+                    report,
+                    final=final,
+                    closes_at=NOW,
+                    timezone=talk.timezone,
+                    charts=[survey.ReportChart(file_id="F0123456789", title="T" * 3000, alt_text="A" * 3000)] * 2,
+                ),
             )
     new = build_talk_modal(
         lang,

@@ -39,7 +39,7 @@ class AgendaService:
         talk = self.talks.talk_for_edit(actor=actor, talk_id=talk_id)  # organiser, speakers, admins; not ended
         view = build_agenda_modal(actor.lang, talk)
         if view_id:
-            self.slack.update_view(view_id=view_id, view=view)
+            self.slack.update_view(view_id=view_id, view=view, view_hash=None)
         else:
             self.slack.open_view(trigger_id=trigger_id, view=view)
 

@@ -104,7 +104,7 @@ def test_the_card_in_every_state_says_only_what_is_true(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, lang: str
 ) -> None:
     start = in_days(3, hour=17)
-    talk_id, ts = create_talk(slack, fake_slack, container, language=lang, start=start, duration="45")
+    talk_id, ts = create_talk(slack, fake_slack, container, more={}, language=lang, start=start, duration="45")
     talk = talks_in_db(container)[-1]
 
     # Upcoming: status first, weekday, start and end time as date tokens, the join link labelled by its host.
@@ -176,7 +176,7 @@ def test_the_card_in_every_state_says_only_what_is_true(
 def test_a_cancelled_card_has_no_link_promise_count_or_buttons(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, lang: str
 ) -> None:
-    talk_id, ts = create_talk(slack, fake_slack, container, language=lang, url=None, stream="youtube")
+    talk_id, ts = create_talk(slack, fake_slack, container, more={}, language=lang, url=None, stream="youtube")
     blocks = card(fake_slack, container, ts)
     # A YouTube talk without Google set up: the link is promised for the start, not the form's choice.
     assert any(p in block_texts(blocks) for p in PENDING)
@@ -303,7 +303,7 @@ def test_calendar_links_carry_the_join_link_and_the_permalink(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, lang: str
 ) -> None:
     start = in_days(3, hour=17)
-    talk_id, ts = create_talk(slack, fake_slack, container, language=lang, start=start, duration="60")
+    talk_id, ts = create_talk(slack, fake_slack, container, more={}, language=lang, start=start, duration="60")
     options = more_options(card(fake_slack, container, ts))
     talk = talks_in_db(container)[-1]
     assert talk.announcement_permalink and talk.announcement_permalink.startswith("https://")
@@ -355,7 +355,7 @@ def test_the_ics_download_updates_the_same_event_on_every_change(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, bot_url: str, lang: str
 ) -> None:
     start = in_days(3, hour=17)
-    talk_id, ts = create_talk(slack, fake_slack, container, language=lang, start=start)
+    talk_id, ts = create_talk(slack, fake_slack, container, more={}, language=lang, start=start)
     path = _ics_path(card(fake_slack, container, ts))
     talk = talks_in_db(container)[-1]
 

@@ -20,6 +20,7 @@ from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
 from bot.services.reactions.service import ReactionService
+from bot.services.series.service import SeriesService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
 from bot.services.talks.home import HomeService
@@ -48,6 +49,7 @@ class Container:
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    series: SeriesService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -92,6 +94,7 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
+        series=SeriesService(settings=settings, db=db, slack=slack, talks=talks),
     )
     flows.bind(container)
     return container

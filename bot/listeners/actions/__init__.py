@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
+from bot.db.models import SlotStatus
 from bot.listeners.actions import url_buttons
 from bot.listeners.actions.ask_question import make_ask_question_action
 from bot.listeners.actions.question_answer_later import make_question_answer_later_action
@@ -14,6 +15,9 @@ from bot.listeners.actions.question_pick_talk import make_question_pick_talk_act
 from bot.listeners.actions.question_vote import make_question_vote_action
 from bot.listeners.actions.retry_announce import make_retry_announce_action
 from bot.listeners.actions.rsvp import make_rsvp_action
+from bot.listeners.actions.series_menu import make_series_menu_action
+from bot.listeners.actions.series_slot_fill import make_series_slot_fill_action
+from bot.listeners.actions.series_slot_status import make_series_slot_status_action
 from bot.listeners.actions.stream_add_link import make_stream_add_link_action
 from bot.listeners.actions.survey_more import make_survey_more_action
 from bot.listeners.actions.survey_rate import make_survey_rate_action
@@ -37,3 +41,8 @@ def register(app: App, container: Container) -> None:
     # Surveys: the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
     app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
     app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))
+    # series
+    app.action(ids.ACTION_SLOT_FILL)(make_series_slot_fill_action(container))
+    app.action(ids.ACTION_SLOT_SKIP)(make_series_slot_status_action(container, status=SlotStatus.SKIPPED))
+    app.action(ids.ACTION_SLOT_CANCEL)(make_series_slot_status_action(container, status=SlotStatus.CANCELLED))
+    app.action(ids.ACTION_SERIES_MENU)(make_series_menu_action(container))

@@ -1,4 +1,4 @@
-"""/lunchlearn [new [title] | list | help]"""
+"""/lunchlearn [new [title] | list | series [new] | help]"""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ SUBCOMMANDS = {
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",
+    "series": "series",
+    "シリーズ": "series",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -62,6 +64,13 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                     trigger_id=command.get("trigger_id", ""),
                     response_url=response_url,
                 )
+            elif sub == "series":
+                if rest.split()[:1] in (["new"], ["新規"]):
+                    container.series.open_new_modal(
+                        actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id")
+                    )
+                else:
+                    container.series.list_command(actor=actor, response_url=response_url)
             elif sub == "list":
                 talks.list_upcoming(actor=actor, response_url=response_url)
             elif sub == "report":

@@ -6,6 +6,8 @@ from bot import ids
 from bot.container import Container
 from bot.listeners.views.question_answer import make_question_answer_submission
 from bot.listeners.views.question_ask import make_question_ask_submission
+from bot.listeners.views.series_edit import make_series_edit_submission
+from bot.listeners.views.series_new import make_series_new_submission
 from bot.listeners.views.stream_link import make_stream_link_submission
 from bot.listeners.views.survey_feedback import make_survey_feedback_submission
 from bot.listeners.views.talk_cancel import make_talk_cancel_submission
@@ -22,3 +24,6 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_QUESTION_ASK)(make_question_ask_submission(container))
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))
     app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))
+    # series
+    app.view(ids.CALLBACK_SERIES_NEW)(make_series_new_submission(container))
+    app.view(ids.CALLBACK_SERIES_EDIT)(make_series_edit_submission(container))

@@ -12,7 +12,7 @@ from bot import ids
 from bot.budget import AckBudgetExceeded
 from bot.container import Container
 from bot.i18n import DEFAULT, t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
@@ -38,7 +38,14 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
                 return
             # Stored before ack: if the database fails the modal stays open with everything typed in it. The commit
             # is the last thing before the ack, so a talk exists only if the ack could still reach Slack.
-            talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
+            # series: opened from a slot ("Fill slot"), the talk fills that slot.
+            meta = str(view.get("private_metadata") or "")
+            slot_id = (
+                id_in(meta.removeprefix(ids.SLOT_METADATA_PREFIX))
+                if meta.startswith(ids.SLOT_METADATA_PREFIX)
+                else None
+            )
+            talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"), slot_id=slot_id)
         except AckBudgetExceeded:
             logger.warning("New talk not saved: the ack deadline passed")
             refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_TITLE)

@@ -455,7 +455,7 @@ MESSAGES.update(
         "series.slot.filled": "talk planned",
         "series.slot.skipped": "skipped",
         "series.slot.cancelled": "cancelled",
-        "series.slot.talk": "「{title}」",
+        "series.slot.talk": "*{title}*",
         "series.slot.talk_cancelled": "(cancelled)",
         "series.slots.none": "No upcoming slots.",
         "series.list.header": "Series",

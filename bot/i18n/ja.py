@@ -461,7 +461,7 @@ MESSAGES.update(
         "series.slot.filled": "発表予定あり",
         "series.slot.skipped": "休み",
         "series.slot.cancelled": "中止",
-        "series.slot.talk": "「{title}」",
+        "series.slot.talk": "発表「{title}」",
         "series.slot.talk_cancelled": "（中止）",
         "series.slots.none": "今後の枠はありません。",
         "series.list.header": "シリーズ",

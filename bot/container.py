@@ -96,5 +96,6 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         surveys=surveys,
         series=SeriesService(settings=settings, db=db, slack=slack, talks=talks),
     )
+    container.home.sections.append(container.series.home_section)  # series
     flows.bind(container)
     return container

@@ -130,3 +130,12 @@ def channel_busy(
         if any(s < end and start < e for s, e in busy):
             return start
     return None
+
+
+def release_slot(*, session: Session, talk_id: int) -> None:
+    """A cancelled talk gives its slot back: open again, to fill with another talk, skip or cancel."""
+    slot = session.execute(
+        select(SeriesSlot).where(SeriesSlot.talk_id == talk_id).with_for_update()
+    ).scalar_one_or_none()
+    if slot is not None:
+        slot.status, slot.talk_id = SlotStatus.OPEN, None

@@ -66,11 +66,13 @@ def build_home(
     mine: Sequence[Talk],
     ended: Sequence[Talk],
     going: set[int],
+    series: Sequence[Block] = (),  # series: bot/views/series.py series_home_blocks
 ) -> View:
     blocks: list[Block] = [
         HeaderBlock(text=t(lang, "home.header")),
         ContextBlock(elements=[MarkdownTextObject(text=t(lang, "home.new_hint"))]),
     ]
+    blocks += [*series, DividerBlock()] if series else []
     blocks += _section(lang, "home.live", live, going=going, rsvp=False)
     blocks.append(DividerBlock())
     blocks += _section(lang, "home.upcoming", upcoming, going=going, rsvp=True)

@@ -423,6 +423,10 @@ def test_a_co_organiser_can_cancel_a_series_talk_and_a_stranger_cannot(
     assert ack_json(slack.submit_view(view, reason, user=ATTENDEE)) == {}
     assert talks_in_db(container)[-1].status is TalkStatus.CANCELLED
     wait_flows(container, talk_id)
+    # The slot is open again, for another talk (the cancelled one keeps its series, for the calendar feed).
+    reopened = slots_of(container, series_id)[0]
+    assert (reopened.status, reopened.talk_id) == (SlotStatus.OPEN, None)
+    assert talks_in_db(container)[-1].series_id == series_id
 
 
 # --- Calendar feed ---------------------------------------------------------------------------------------------------
@@ -491,3 +495,22 @@ def test_calendar_feed_lists_talks_marks_cancellations_and_rotates(
     assert match is not None and match.group(1) != token
     assert _feed(bot_url, token).status_code == 404
     assert _feed(bot_url, match.group(1)).status_code == 200
+
+
+# --- Home ------------------------------------------------------------------------------------------------------------
+
+
+def test_home_shows_each_series_with_its_next_slot(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    from tests.lifecycle.test_home import open_home
+
+    assert "Tuesday lunch" not in block_texts(open_home(slack, fake_slack, SPEAKER)["blocks"])
+    create_series(slack, fake_slack, container, organisers=[SPEAKER])
+    ja = open_home(slack, fake_slack, SPEAKER)
+    text = block_texts(ja["blocks"])
+    assert "シリーズ" in text and "Tuesday lunch" in text and "発表者未定" in text
+    assert ids.ACTION_SLOT_FILL in str(ja["blocks"])  # a co-organiser can fill it from Home
+    en = open_home(slack, fake_slack, OTHER)
+    assert "Every Tuesday at 12:00" in block_texts(en["blocks"])
+    assert ids.ACTION_SLOT_FILL not in str(en["blocks"])

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -434,8 +435,10 @@ class SeriesService:
         blocks = build_series_list(actor.lang, entries, more=max(0, len(entries) - LIST_SERIES_MAX))
         self.slack.respond(response_url, text=t(actor.lang, "series.list.header"), blocks=blocks)
 
-    def home_blocks(self, *, actor: Actor) -> list[object]:
-        return list(series_home_blocks(actor.lang, self.entries(actor=actor)))
+    def home_section(self, user_id: str, team_id: str) -> list[Block]:
+        """The Home tab's series section: each series this person can see, with its next slot."""
+        actor = self.talks.actor(user_id, team_id)
+        return series_home_blocks(actor.lang, self.entries(actor=actor))
 
     # Calendar feed -----------------------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from slack_sdk.models.blocks import Block
 from sqlalchemy import or_, select
 
 from bot.db.models import Rsvp, Talk, TalkSpeaker, TalkStatus
@@ -21,6 +22,8 @@ class HomeService:
         self.db = db
         self.slack = slack
         self.access = TalkAccess(slack)
+        # series: extra Home sections, (user id, team id) -> blocks (SeriesService.home_section, set in the container)
+        self.sections: list[Callable[[str, str], list[Block]]] = []
 
     def publish(self, *, user_id: str, team_id: str, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)
@@ -82,5 +85,6 @@ class HomeService:
             mine=list(mine[:SECTION_MAX]),
             ended=shown(ended, 5),
             going=going,
+            series=[block for section in self.sections for block in section(user_id, team_id)],
         )
         self.slack.publish_home(user_id=user_id, view=view)

@@ -474,6 +474,8 @@ class TalkService:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "cancel")
             talk.status = TalkStatus.CANCELLED
             talk.cancel_reason = reason or None
+            if talk.series_id is not None:
+                series_repo.release_slot(session=session, talk_id=talk_id)
             start_flow(session, talk_id=talk_id, flow="cancelled", args=_by(actor))
         logger.info("Talk %s cancelled by %s", talk_id, actor.user_id)
 

@@ -106,7 +106,8 @@ class SeriesService:
         return members is not None and user_id in members
 
     def feed_url(self, token: str) -> str:
-        return f"{self.settings.PUBLIC_URL.rstrip('/')}/calendar/{token}.ics"
+        """As inline code: a token may hold `_`, which mrkdwn would otherwise read as italics."""
+        return f"`{self.settings.PUBLIC_URL.rstrip('/')}/calendar/{token}.ics`"
 
     # Create and edit -------------------------------------------------------------------------------------------
 

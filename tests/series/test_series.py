@@ -158,6 +158,13 @@ def test_weekly_series_generates_its_slots_in_its_own_time_zone(
     assert before < slots[0].starts_at <= before + timedelta(days=7)
     assert all(b.starts_at - a.starts_at == timedelta(days=7) for a, b in zip(slots, slots[1:], strict=False))
 
+    # Slack retrying the same submission creates nothing more.
+    view = open_series_modal(slack, fake_slack)
+    for _ in range(2):
+        response = slack.submit_view(view, series_values(name="Twice", start="14:00"), user=ORGANISER, view_id="V2")
+        assert ack_json(response) == {}
+    assert [s.name for s in all_series(container)] == ["Tuesday lunch", "Twice"]
+
     # The scheduler's job run again (twice, later) only adds what the horizon newly covers.
     jobs.bind(container)
     jobs.generate_series_slots(series_id, now=before)
@@ -514,3 +521,18 @@ def test_home_shows_each_series_with_its_next_slot(
     en = open_home(slack, fake_slack, OTHER)
     assert "Every Tuesday at 12:00" in block_texts(en["blocks"])
     assert ids.ACTION_SLOT_FILL not in str(en["blocks"])
+
+
+def test_the_scheduler_runs_the_series_sweep_as_a_maintenance_job(container: Container) -> None:
+    from bot.scheduling.runtime import SchedulerRuntime
+
+    runtime = SchedulerRuntime(container, holder="test-leader")
+    try:
+        runtime.tick()
+        assert runtime.scheduler is not None
+        job = runtime.scheduler.get_job("maintenance:series_sweep")
+        assert job is not None and job.func is jobs.series_sweep and job.misfire_grace_time == 1800
+        runtime.sync_all()  # re-planning talks keeps it
+        assert runtime.scheduler.get_job("maintenance:series_sweep") is not None
+    finally:
+        runtime.stop()

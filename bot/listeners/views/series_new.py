@@ -31,7 +31,7 @@ def make_series_new_submission(container: Container) -> Callable[..., None]:
             lang = actor.lang
             data, errors = parse_series_submission(view["state"]["values"], actor.lang)
             if data is not None:
-                errors = series.check(data, actor.lang)
+                errors = series.check(data, actor.lang, view_id=view.get("id"))
             if data is None or errors:
                 ack(response_action="errors", errors=errors.errors)
                 return

@@ -119,13 +119,21 @@ class SeriesService:
         self.slack.open_view(trigger_id=trigger_id, view=view)
 
     def check(
-        self, data: SeriesInput, lang: str, *, series_id: int | None = None, now: datetime | None = None
+        self,
+        data: SeriesInput,
+        lang: str,
+        *,
+        series_id: int | None = None,
+        view_id: str | None = None,
+        now: datetime | None = None,
     ) -> FieldErrors:
         """Errors the form alone cannot see: a rule that skips months, a clash in the channel, a channel the bot
-        cannot post in."""
+        cannot post in. A repeated submission of a modal already saved passes (it must not clash with itself)."""
         now = now or datetime.now(UTC)
         errors = FieldErrors()
         with self.db.session() as session:
+            if view_id and series_repo.by_view(session=session, view_id=view_id):
+                return errors
             existing = series_repo.get_series(session=session, series_id=series_id) if series_id else None
             anchor = existing.anchor if existing else now.astimezone(ZoneInfo(data.timezone)).date()
             rule = rule_of(data, anchor)

@@ -149,3 +149,4 @@ SERIES_MENU_PAUSE = "pause"
 SERIES_MENU_RESUME = "resume"
 SERIES_MENU_FEED = "feed"  # rotate the calendar feed token and show the new URL
 SLOT_METADATA_PREFIX = "slot:"  # the new-talk modal opened from a slot carries "slot:<id>" as private_metadata
+METADATA_SERIES_EVENT_TYPE = "lunchlearn_series"  # the empty-slot DM, found again after a crash

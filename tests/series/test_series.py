@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.container import Container
-from bot.db.models import Series, SeriesSlot, SlotStatus, TalkStatus
+from bot.db.models import OutboxMessage, OutboxStatus, Series, SeriesSlot, SlotStatus, TalkStatus
 from bot.scheduling import jobs
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
@@ -274,6 +274,19 @@ def test_the_organisers_get_one_no_speaker_dm_per_slot_in_their_language(
             (ids.ACTION_SLOT_CANCEL, str(first.id)),
         ]
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+    # A crash between the DM and its record (the outbox row left "sending" by a dead process): the next run finds
+    # the DM by its metadata instead of sending it again.
+    with container.db.session() as session:
+        entry = session.execute(
+            select(OutboxMessage).where(OutboxMessage.key == f"series_empty:{first.id}:{ORGANISER}")
+        ).scalar_one()
+        stale = datetime.now(UTC) - timedelta(hours=1)
+        entry.status, entry.claimed_at, entry.claimed_by = OutboxStatus.SENDING, stale, "elsewhere:1:x"
+    jobs.alert_empty_series_slots(series_id, now=now + timedelta(hours=3))
+    assert len(dms_to(fake_slack, ORGANISER, "has no speaker yet")) == 1
+    with container.db.session() as session:
+        assert session.get(OutboxMessage, entry.id).status is OutboxStatus.SENT  # type: ignore[union-attr]
 
     # A slot with a talk needs no alert.
     second = slots_of(container, series_id)[1]

@@ -10,9 +10,11 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.metadata import Metadata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -326,6 +328,7 @@ class SeriesService:
             ]
         sent = 0
         for slot in due[:1]:  # only the next empty slot: one nudge at a time is enough to act on
+            marker: dict[str, Any] = {"slot_id": slot.id, "kind": "empty"}
             for user_id in series.manager_ids:
                 lang = self.slack.user(user_id).lang
                 if send_once(
@@ -339,6 +342,14 @@ class SeriesService:
                         channel=user_id,
                         text=empty_slot_text(lang, series, slot),
                         blocks=build_empty_slot_dm(lang, series, slot),
+                        metadata=Metadata(event_type=ids.METADATA_SERIES_EVENT_TYPE, event_payload=marker),
+                    ),
+                    # After a crash between the DM and its record, the DM is found by its metadata, not resent.
+                    recover=partial(
+                        self.slack.find_own_dm,
+                        user_id=user_id,
+                        event_type=ids.METADATA_SERIES_EVENT_TYPE,
+                        payload_match=marker,
                     ),
                 ):
                     sent += 1

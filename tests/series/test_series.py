@@ -549,3 +549,21 @@ def test_the_scheduler_runs_the_series_sweep_as_a_maintenance_job(container: Con
         assert runtime.scheduler.get_job("maintenance:series_sweep") is not None
     finally:
         runtime.stop()
+
+
+def test_a_hostile_series_name_never_pings_or_links(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    hostile = "<!here> <@UADMIN> <https://evil.example|click>"
+    view = open_series_modal(slack, fake_slack)
+    assert ack_json(slack.submit_view(view, series_values(name=hostile, days="30"), user=ORGANISER)) == {}
+    [created] = fake_slack.wait_for("chat.postMessage", where=lambda c: "/calendar/" in c.params["text"])
+    [series] = all_series(container)
+    jobs.bind(container)
+    jobs.alert_empty_series_slots(series.id, now=datetime.now(UTC))
+    [alert] = dms_to(fake_slack, ORGANISER, "has no speaker yet")
+    slack.command("series", user=ORGANISER)
+    [listed] = fake_slack.wait_for(slack.last_webhook)
+    for text in (created.params["text"], alert.params["text"], str(alert.params["blocks"]), str(listed.params)):
+        assert "<!here>" not in text and "<@UADMIN>" not in text and "<https://evil" not in text
+        assert "&lt;!here&gt;" in text

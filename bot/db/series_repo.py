@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Series, SeriesOrganiser, SeriesSlot, SlotStatus, Talk, TalkStatus
@@ -81,19 +81,6 @@ def insert_slot(*, session: Session, series_id: int, starts_at: datetime) -> boo
         .on_conflict_do_nothing(index_elements=["series_id", "starts_at"])
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-def drop_future_open_slots(*, session: Session, series_id: int, after: datetime) -> int:
-    """An edit moves only empty slots: those still open and without a talk are removed, then generated again."""
-    result = session.execute(
-        delete(SeriesSlot).where(
-            SeriesSlot.series_id == series_id,
-            SeriesSlot.starts_at > after,
-            SeriesSlot.status == SlotStatus.OPEN,
-            SeriesSlot.talk_id.is_(None),
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def channel_busy(

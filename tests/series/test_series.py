@@ -398,6 +398,17 @@ def test_editing_the_time_moves_only_future_empty_slots(
     assert all(hour == 13 for hour, status in local.values() if status is SlotStatus.OPEN)
     [talk] = [t for t in talks_in_db(container) if t.id == talk_id]
     assert talk.starts_at == second.starts_at and talk.series_id == series_id
+    # The empty slot moved (same row: a DM's buttons for it still work).
+    assert slots[first.starts_at.astimezone(TOKYO).date()].id == first.id
+    open_ids = {s.id for s in slots.values() if s.status is SlotStatus.OPEN}
+
+    # A new weekday: empty slots move to Wednesdays, the talk and the skipped date stay on their Tuesdays.
+    assert ack_json(slack.submit_view(view, series_values(weekday="2", channel=None), user=ORGANISER)) == {}
+    moved = slots_of(container, series_id)
+    days = {(s.starts_at.astimezone(TOKYO).weekday(), s.status) for s in moved}
+    assert days == {(2, SlotStatus.OPEN), (1, SlotStatus.FILLED), (1, SlotStatus.SKIPPED)}
+    assert open_ids <= {s.id for s in moved if s.status is SlotStatus.OPEN}  # moved, not re-created
+    assert len({s.starts_at.astimezone(TOKYO).date() for s in moved}) == len(moved)
 
 
 # --- Co-organisers --------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from bot import ids
 from bot.config import Settings
 from bot.db import repositories as repo
 from bot.db import series_repo
-from bot.db.models import Series, SeriesCadence, SlotStatus, Talk, TalkStatus
+from bot.db.models import Series, SeriesCadence, SeriesSlot, SlotStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.outbox import send_once
 from bot.domain import Actor, FieldErrors, SeriesInput
@@ -256,13 +256,14 @@ class SeriesService:
             series.weekday = data.weekday
             series.week_of_month = data.week_of_month
             series.start_time = data.start_time
+            old_zone = ZoneInfo(series.timezone)
             series.timezone = data.timezone
             series.duration_minutes = data.duration_minutes
             series.stream_kind = data.stream_kind
             series.announce_days = data.announce_days
             series_repo.set_co_organisers(series=series, user_ids=data.co_organiser_ids)
-            series_repo.drop_future_open_slots(session=session, series_id=series_id, after=now)
             session.flush()
+            self._move_open_slots(session, series, now, old_zone)
             self._generate_in(session, series, now)
         logger.info("Series %s edited by %s", series_id, actor.user_id)
 
@@ -286,6 +287,38 @@ class SeriesService:
             s.starts_at.astimezone(zone).date()
             for s in series_repo.slots(session=session, series_id=series_id, after=now)
         }
+
+    def _move_open_slots(self, session: Session, series: Series, now: datetime, old_zone: ZoneInfo) -> None:
+        """After an edit: each future empty slot moves to the new rule, keeping its id (what refers to it, such as
+        a DM's buttons, still works). First the slot on the same date takes that date's new time; the rest take the
+        remaining new dates in order; any left over are removed. Slots with a talk, skipped or cancelled stay."""
+        zone = ZoneInfo(series.timezone)
+        future = list(series_repo.slots(session=session, series_id=series.id, after=now))
+        kept = {s.starts_at.astimezone(zone).date() for s in future if s.status is not SlotStatus.OPEN or s.talk_id}
+        wanted = {
+            start.astimezone(zone).date(): start
+            for start in rule_of(series).between(now, now + timedelta(days=HORIZON_DAYS))
+            if start.astimezone(zone).date() not in kept
+        }
+        empty = [s for s in future if s.status is SlotStatus.OPEN and s.talk_id is None]
+        moves: list[tuple[SeriesSlot, datetime]] = []
+        unpaired = []
+        for slot in empty:
+            start = wanted.pop(slot.starts_at.astimezone(old_zone).date(), None)
+            if start is None:
+                unpaired.append(slot)
+            else:
+                moves.append((slot, start))
+        remaining = sorted(wanted.values())
+        for slot in unpaired:
+            if remaining:
+                moves.append((slot, remaining.pop(0)))
+            else:
+                session.delete(slot)
+        session.flush()  # removals first: a moved slot may take a start a removed one held
+        for slot, start in moves:
+            slot.starts_at = start
+        session.flush()
 
     def _generate_in(self, session: Session, series: Series, now: datetime) -> int:
         """Insert the rule's dates within the horizon, except dates that already have a slot (skipped, cancelled,

@@ -16,6 +16,7 @@ from bot.delivery.refresher import Refresher
 from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
+from bot.services.agenda.service import AgendaService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
@@ -23,6 +24,7 @@ from bot.services.reactions.service import ReactionService
 from bot.services.series.service import SeriesService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
+from bot.services.talks.attendance import AttendanceService
 from bot.services.talks.home import HomeService
 from bot.services.talks.lifecycle import LifecycleService
 from bot.services.talks.live_post import LivePost
@@ -44,11 +46,13 @@ class Container:
     live_post: LivePost
     lifecycle: LifecycleService
     home: HomeService
+    attendance: AttendanceService
     reactions: ReactionService
     questions: QuestionService
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    agenda: AgendaService
     series: SeriesService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
@@ -88,12 +92,14 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         talks=talks,
         live_post=live_post,
         lifecycle=lifecycle,
-        home=HomeService(db=db, slack=slack),
+        home=HomeService(db=db, slack=slack, talks=talks),
+        attendance=AttendanceService(db=db),
         reactions=reactions,
         questions=questions,
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
+        agenda=AgendaService(db=db, slack=slack, talks=talks),
         series=SeriesService(settings=settings, db=db, slack=slack, talks=talks),
     )
     container.home.sections.append(container.series.home_section)  # series

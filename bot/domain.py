@@ -79,6 +79,15 @@ class FieldErrors:
         return bool(self.errors)
 
 
+@dataclass(frozen=True)
+class SegmentInput:
+    """One part of an agenda as the organiser entered it (validated)."""
+
+    speaker_id: str
+    title: str
+    minutes: int
+
+
 # --- series: what the series modal gives (bot/views/series.py parses it, bot/services/series/ stores it)
 SERIES_NAME_MAX = 100
 ANNOUNCE_DAYS_MIN, ANNOUNCE_DAYS_MAX, ANNOUNCE_DAYS_DEFAULT = 1, 30, 7

@@ -71,7 +71,7 @@ MESSAGES: dict[str, str] = {
     "status.cancelled": "cancelled",
     "confirm.created": "Your talk *{title}* is announced in <#{channel}>: {link}",
     "confirm.updated": "Your changes to *{title}* are saved and the announcement is updated: {link}",
-    "confirm.cancelled": "*{title}* is cancelled. I told the {count} people who were going.",
+    "confirm.cancelled": "*{title}* is cancelled. I told everyone who was going ({count}).",
     "notice.cancelled": "*{title}* on {when} has been cancelled by {by}.",
     "notice.cancelled_reason": "*{title}* on {when} has been cancelled by {by}: {reason}",
     "notice.announce_failed": "I saved *{title}* but couldn't post its announcement in <#{channel}>. {problem} The talk is kept: press *Try again* once that's sorted.",
@@ -253,7 +253,8 @@ MESSAGES.update(
         "questions.board.empty": "No questions yet. They appear here, most voted first, as the audience asks.",
         "questions.board.item": "*{rank}.* {text}\n:thumbsup: {votes} · {asker}",
         "questions.board.item_answered": ":white_check_mark: ~{text}~\n:thumbsup: {votes} · {asker}",
-        "questions.board.more": "…and {count} more open questions (shown as the ones above are answered).",
+        "questions.board.more.one": "…and {count} more open question (shown as the ones above are answered).",
+        "questions.board.more.other": "…and {count} more open questions (shown as the ones above are answered).",
         "questions.board.summary": "{open} open · {answered} answered · {hidden} hidden",
         "questions.board.answered": "Answered",
         "questions.board.hide": "Hide",
@@ -263,7 +264,8 @@ MESSAGES.update(
         "questions.moderate.already": "That question is already {status}.",
         "questions.hidden_dm": "Your question for *{title}* (\u201c{text}\u201d) was removed by a moderator of the talk, usually because it was off-topic, a duplicate or against the code of conduct. If you think this is a mistake, ask the organiser <@{organiser}>.",
         "questions.after.header": "Unanswered questions: {title}",
-        "questions.after.fallback": "{count} questions for {title} were not answered during the talk.",
+        "questions.after.fallback.one": "{count} question for {title} was not answered during the talk.",
+        "questions.after.fallback.other": "{count} questions for {title} were not answered during the talk.",
         "questions.after.intro": "These questions weren't answered during the talk. Answer any of them here: the answer goes into the talk's thread and the asker is told (anonymous askers too, without anyone learning who they are).",
         "questions.after.none": "Every question for *{title}* was answered. Thank you!",
         "questions.after.item": "{text}\n:thumbsup: {votes} · {asker}",
@@ -336,7 +338,8 @@ MESSAGES.update(
         "report.question": "• {text} ({votes})",
         "report.reactions": "*Reactions:* {totals}",
         "report.reactions.none": "*Reactions:* none recorded",
-        "report.withheld": ":lock: {count} answers so far. Ratings and comments are shown to nobody until {min} people have answered, so no single answer can be traced.",
+        "report.withheld.other": ":lock: {count} answers so far. Ratings and comments are shown to nobody until {min} people have answered, so no single answer can be traced.",
+        "report.withheld.one": ":lock: {count} answer so far. Ratings and comments are shown to nobody until {min} people have answered, so no single answer can be traced.",
         "report.summary": ":bar_chart: Feedback on *{title}*: {answers}; overall satisfaction ★ {overall}, usefulness ★ {usefulness} (out of 5). Thanks to everyone who answered!",
         "report.charts": "Charts for {title}",
         "chart.ratings.title": "Ratings",
@@ -351,7 +354,8 @@ MESSAGES.update(
         "command.export.not_allowed": "Only the organiser of *{title}* can export its answers.",
         "command.report.no_survey": "*{title}* has no feedback survey yet: it starts when the talk ends.",
         "command.report.sent": "I've sent you the feedback report on *{title}* by DM.",
-        "command.report.withheld": "*{title}*: {count} answers so far. Ratings and comments are shown once {min} people have answered.",
+        "command.report.withheld.other": "*{title}*: {count} answers so far. Ratings and comments are shown once {min} people have answered.",
+        "command.report.withheld.one": "*{title}*: {count} answer so far. Ratings and comments are shown once {min} people have answered.",
         "survey.not_recipient": "This survey wasn't sent to you, so I can't take your answer.",
         "command.export.sent": "I've sent you the answers to *{title}* as a CSV file by DM.",
         "export.comment": "Answers to the feedback survey on *{title}* (names only for people who chose to share them).",
@@ -480,5 +484,47 @@ MESSAGES.update(
         "series.missing": "I can't find that series or slot any more.",
         "series.slot.not_open": "That slot is no longer open ({status}).",
         "series.slot.past": "That slot has already passed.",
+    }
+)
+
+# agenda: a talk's segments
+MESSAGES.update(
+    {
+        "menu.agenda": "Agenda",
+        "agenda.modal.title": "Agenda",
+        "agenda.modal.submit": "Save",
+        "agenda.modal.close": "Cancel",
+        "agenda.modal.intro": "Split *{title}* ({minutes} min) into parts: who speaks, on what, for how long. Parts follow the clock from the start; the organiser or a speaker can move on early with *Next part*. Leave a row empty to drop it.",
+        "agenda.field.speaker": "Part {n}: speaker",
+        "agenda.field.title": "Part {n}: topic",
+        "agenda.field.minutes": "Part {n}: minutes",
+        "agenda.error.incomplete": "Fill in the speaker, the topic and the minutes, or leave all three empty.",
+        "agenda.error.minutes": "Enter whole minutes, from 1 to 180.",
+        "agenda.error.too_long": "The parts add up to {total} minutes, but the talk lasts {minutes}. Shorten a part, or edit the talk's duration first.",
+        "agenda.header": "*Agenda*",
+        "agenda.item": "{time} · {speaker}: {title} ({minutes} min)",
+        "agenda.now": ":microphone: *Now:* {speaker}: {title}",
+        "agenda.up_next": "Next: {speaker}: {title}",
+        "agenda.button.next": "Next part",
+        "agenda.next.done": "Moved on to part {n}: {title}.",
+        "agenda.next.last": "This is already the last part.",
+        "agenda.next.not_live": "*{title}* is not live, so there is no part to move on from.",
+        "questions.modal.for": "For",
+        "questions.modal.for.hint": "Goes to the speaker on now unless you choose another.",
+    }
+)
+# home: Home as the control centre, and attendance in the report
+MESSAGES.update(
+    {
+        "home.plan": "Plan a talk",
+        "home.past": "Past talks",
+        "home.status.live": ":red_circle: Live now",
+        "home.went": ":white_check_mark: You went",
+        "home.missed": "You missed it",
+        "home.link.announcement": "Announcement",
+        "home.link.recording": "Recording",
+        "home.link.report": "Your report",
+        "report.turnout": "*Attendance:* {registered} registered, {attended} attended (no-show rate {rate}%)",
+        "report.turnout.no_rsvp": "*Attendance:* nobody registered, {attended} attended",
     }
 )

@@ -1,7 +1,7 @@
 """series: recurring series, their co-organisers and slots; talks.series_id
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0013
 Create Date: 2026-12-02 00:50:26.808493
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = '0011'
-down_revision: str | None = '0007'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

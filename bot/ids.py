@@ -150,6 +150,10 @@ SERIES_MENU_RESUME = "resume"
 SERIES_MENU_FEED = "feed"  # rotate the calendar feed token and show the new URL
 SLOT_METADATA_PREFIX = "slot:"  # the new-talk modal opened from a slot carries "slot:<id>" as private_metadata
 METADATA_SERIES_EVENT_TYPE = "lunchlearn_series"  # the empty-slot DM, found again after a crash
+# form: the talk form redraws itself (stream kind chosen, "More options" clicked) with views.update
+BLOCK_TALK_FORM_MORE = "talk_form_more"
+ACTION_TALK_FORM_MORE = "talk_form_more"
+BLOCK_TALK_FORM_SUMMARY = "talk_form_summary"
 # agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
 CALLBACK_AGENDA = "talk_agenda"
 MENU_AGENDA = "agenda"

@@ -18,7 +18,6 @@ MESSAGES: dict[str, str] = {
     "modal.field.channel.hint": "For a private channel, invite the bot first.",
     "modal.field.stream_kind": "Stream",
     "modal.field.stream_url": "Stream link",
-    "modal.field.stream_url.hint": 'Only for "Link I\'ll provide": an https:// link (Zoom, Teams, a room page...).',
     "modal.field.language": "Announcement language",
     "stream.youtube": "YouTube Live",
     "stream.meet": "Google Meet",
@@ -526,5 +525,16 @@ MESSAGES.update(
         "home.link.report": "Your report",
         "report.turnout": "*Attendance:* {registered} registered, {attended} attended (no-show rate {rate}%)",
         "report.turnout.no_rsvp": "*Attendance:* nobody registered, {attended} attended",
+    }
+)
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "More options",
+        "form.more.summary": "Announcement in {language} · Reminders: {reminders}",
+        "form.more.summary.no_reminders": "none",
+        "form.stream_url.hint": "The https:// link people use to join (Zoom, Teams, a room page...).",
+        "form.error.stream_url.not_shown": "Choose “Link I'll provide” again to show the field for the link.",
     }
 )

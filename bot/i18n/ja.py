@@ -22,7 +22,6 @@ MESSAGES: dict[str, str] = {
     "modal.field.channel.hint": "プライベートチャンネルの場合は、先にボットを招待してください。",
     "modal.field.stream_kind": "参加方法",
     "modal.field.stream_url": "参加リンク",
-    "modal.field.stream_url.hint": "「リンクを自分で用意」の場合のみ：https:// で始まるリンク（Zoom、Teamsなど）。",
     "modal.field.language": "お知らせの言語",
     "stream.youtube": "YouTube Live",
     "stream.meet": "Google Meet",
@@ -532,5 +531,16 @@ MESSAGES.update(
         "home.link.report": "あなた宛てのレポート",
         "report.turnout": "*参加状況：* 参加登録{registered}人、実際の参加{attended}人（欠席率{rate}%）",
         "report.turnout.no_rsvp": "*参加状況：* 参加登録なし、実際の参加{attended}人",
+    }
+)
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "詳細設定",
+        "form.more.summary": "お知らせの言語：{language}・リマインダー：{reminders}",
+        "form.more.summary.no_reminders": "なし",
+        "form.stream_url.hint": "参加に使う https:// のリンク（Zoom、Teams、会議室のページなど）。",
+        "form.error.stream_url.not_shown": "リンクの入力欄を表示するには、「リンクを自分で用意」をもう一度選んでください。",
     }
 )

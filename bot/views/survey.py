@@ -45,8 +45,9 @@ class SurveyChoices:
     post_summary: bool = True
 
 
-def survey_choice_blocks(lang: str) -> list[InputBlock]:
-    """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+def survey_choice_blocks(lang: str, *, question: str | None = None, post_summary: bool = True) -> list[InputBlock]:
+    """Optional inputs of the new-talk modal's "More options"; absent values mean the defaults. `question` and
+    `post_summary` are what was typed before the form was redrawn."""
     summary = Option(value=ids.SURVEY_OPTION_POST_SUMMARY, label=t(lang, "survey.field.post_summary"))
     return [
         InputBlock(
@@ -54,14 +55,20 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
             label=t(lang, "survey.field.question"),
             hint=t(lang, "survey.field.question.hint"),
             optional=True,
-            element=PlainTextInputElement(action_id=ids.ACTION_SURVEY_QUESTION, max_length=CUSTOM_QUESTION_MAX),
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_SURVEY_QUESTION,
+                max_length=CUSTOM_QUESTION_MAX,
+                initial_value=(question or "")[:CUSTOM_QUESTION_MAX] or None,
+            ),
         ),
         InputBlock(
             block_id=ids.BLOCK_SURVEY_OPTIONS,
             label=t(lang, "survey.field.options"),
             optional=True,
             element=CheckboxesElement(
-                action_id=ids.ACTION_SURVEY_OPTIONS, options=[summary], initial_options=[summary]
+                action_id=ids.ACTION_SURVEY_OPTIONS,
+                options=[summary],
+                initial_options=[summary] if post_summary else None,
             ),
         ),
     ]

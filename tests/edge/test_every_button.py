@@ -155,12 +155,9 @@ def test_every_rendered_button_answers_200(
         fake_slack.reset_calls()
 
     # The story: create (with the survey's fields), RSVP, Home, live, a question, end, survey DMs.
-    original = slack.submit_view
-    slack.submit_view = lambda view, form, **kw: original(view, {**form, **survey_values("Next?")}, **kw)  # type: ignore[method-assign]
-    try:
-        talk_id, announcement_ts = create_talk(slack, fake_slack, container, speakers=[SPEAKER])
-    finally:
-        slack.submit_view = original  # type: ignore[method-assign]
+    talk_id, announcement_ts = create_talk(
+        slack, fake_slack, container, more=survey_values("Next?"), speakers=[SPEAKER]
+    )
     slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=ATTENDEE, channel=GENERAL, message_ts=announcement_ts)
     wait_rsvps(container, talk_id, 1)
     slack.event({"type": "app_home_opened", "user": OTHER, "channel": "DOTHER", "tab": "home"})

@@ -32,6 +32,8 @@ from tests.helpers import (
     create_talk,
     flow_runs,
     in_days,
+    more_options,
+    open_full_form,
     reminder_values,
     talk_values,
     talks_in_db,
@@ -117,11 +119,12 @@ def test_jobs_follow_create_edit_and_cancel(
     # Edit: move it a day later with a single one-hour reminder (a preset of the form); the jobs move with it.
     slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
     [opened] = fake_slack.wait_for("views.open")
-    [block] = [b for b in opened.params["view"]["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
-    assert "60" in [o["value"] for o in block["element"]["options"]]
     values = talk_values(start=start + 86400, duration="60", include_channel=False, speakers=[SPEAKER])
+    form = more_options(slack, fake_slack, opened.response["view"], user=ORGANISER, values=values)
+    [block] = [b for b in form["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
+    assert "60" in [o["value"] for o in block["element"]["options"]]
     values[ids.BLOCK_REMINDERS] = reminder_values(["60"])
-    assert ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER)) == {}
+    assert ack_json(slack.submit_view(form, values, user=ORGANISER)) == {}
     fake_slack.wait_for("chat.update")
     new_start = t.starts_at + timedelta(days=1)
     expected = {
@@ -154,11 +157,10 @@ def test_no_day_before_reminder_for_a_talk_created_hours_ahead(
 
 
 def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
-    slack.command("new", user=ORGANISER)
-    [opened] = fake_slack.wait_for("views.open")
+    form = open_full_form(slack, fake_slack, user=ORGANISER)
     values = talk_values(speakers=[SPEAKER])
     values[ids.BLOCK_REMINDERS] = reminder_values(["ten", "0"])  # not an option of the form: a forged payload
-    errors = ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER))["errors"]
+    errors = ack_json(slack.submit_view(form, values, user=ORGANISER))["errors"]
     assert list(errors) == [ids.BLOCK_REMINDERS]
     assert talks_in_db(container) == []
 

@@ -222,6 +222,27 @@ def surfaces(lang: str) -> list[Surface]:
         private_metadata="9" * 200,
     )
     view("talk_modal[new]", new)
+    # form: every field shown ("More options" open), for each stream kind (the link, or the announce-link option)
+    for kind in StreamKind:
+        full = build_talk_modal(
+            lang,
+            title=TITLE,
+            description=DESCRIPTION,
+            speaker_ids=SPEAKERS,
+            starts_at=NOW,
+            duration_minutes=180,
+            channel_id="C" * 20,
+            stream_kind=kind,
+            stream_url=LONG_URL,
+            language=lang,
+            reminders="10080,1440,60,10,5",
+            announce_link=True,
+            private_metadata="9" * 200,
+            more=True,
+            survey_question="Q" * 300,
+            post_summary=False,
+        )
+        view(f"talk_modal[new,more,{kind.value}]", full)
     view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
     out += series_surfaces(lang)
     return out

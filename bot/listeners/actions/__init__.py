@@ -23,6 +23,7 @@ from bot.listeners.actions.series_slot_status import make_series_slot_status_act
 from bot.listeners.actions.stream_add_link import make_stream_add_link_action
 from bot.listeners.actions.survey_more import make_survey_more_action
 from bot.listeners.actions.survey_rate import make_survey_rate_action
+from bot.listeners.actions.talk_form_redraw import make_talk_form_redraw_action
 from bot.listeners.actions.talk_menu import make_talk_menu_action
 
 
@@ -44,6 +45,10 @@ def register(app: App, container: Container) -> None:
     # Surveys: the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
     app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
     app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))
+    # form: the talk form redraws itself for the chosen stream kind and for "More options"
+    redraw = make_talk_form_redraw_action(container)
+    app.action(ids.ACTION_STREAM_KIND)(redraw)
+    app.action(ids.ACTION_TALK_FORM_MORE)(redraw)
     # home: Home's "Plan a talk"
     app.action(ids.ACTION_HOME_NEW_TALK)(make_home_new_talk_action(container))
     # series

@@ -203,3 +203,4 @@ METADATA_PROPOSALS_EVENT_TYPE = "lunchlearn_proposals"
 # Survey feedback modal: "What should we cover next?" (feeds the proposals board, anonymously)
 BLOCK_SURVEY_COVER_NEXT = "survey_cover_next"
 ACTION_SURVEY_COVER_NEXT = "survey_cover_next_input"
+SERIES_MENU_REPORT = "report"  # series report: how is the series doing (DM to the one who asked)

@@ -616,3 +616,35 @@ MESSAGES.update(
         "chart.timeline.alt": "Line chart: reactions per minute from the start to the end of the talk, one line per meaning.",
     }
 )
+
+# series report: how is the series doing?
+MESSAGES.update(
+    {
+        "series.report.header": "How is {name} doing?",
+        "series.report.title": "How is {name} doing?",
+        "series.report.empty": "No talk of this series has ended yet: the first figures come after the first talk.",
+        "series.report.summary.one": "*{count} talk so far*",
+        "series.report.summary.other": "*The last {count} talks*",
+        "series.report.summary.average": ", rated ★ {average} on average (out of 5)",
+        "series.report.talk": "• {when} *{title}*: {numbers}",
+        "series.report.turnout": "{registered} registered, {attended} attended",
+        "series.report.no_show": " ({rate}% no-show)",
+        "series.report.answers": "{answers} of {asked} answered the survey ({rate}%)",
+        "series.report.answers_only.one": "{count} survey answer",
+        "series.report.answers_only.other": "{count} survey answers",
+        "series.report.withheld": "rating hidden until enough people answer",
+        "series.report.topics": "*Most requested topics*",
+        "series.report.votes.one": "{count} vote",
+        "series.report.votes.other": "{count} votes",
+        "series.report.footer": "Sent on the 1st of each month to the series' organisers; *How is it doing?* in the series menu sends it any time.",
+        "series.report.chart.title": "Registered, attended and feedback per talk",
+        "series.report.chart.alt": "Bar chart of people registered and attended per talk; lines of survey answer rate and average rating.",
+        "series.report.chart.registered": "Registered",
+        "series.report.chart.attended": "Attended",
+        "series.report.chart.people": "People",
+        "series.report.chart.answer_rate": "Answer rate (%)",
+        "series.report.chart.average": "Average rating",
+        "series.menu.report": "How is it doing?",
+        "series.report.sent": "Sent you the figures of *{name}* by DM.",
+    }
+)

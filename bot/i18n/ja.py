@@ -622,3 +622,35 @@ MESSAGES.update(
         "chart.timeline.alt": "折れ線グラフ：発表の開始から終了まで、1分ごとのリアクション数（意味ごとに1本）。",
     }
 )
+
+# series report: how is the series doing?
+MESSAGES.update(
+    {
+        "series.report.header": "{name}の状況",
+        "series.report.title": "{name}の状況",
+        "series.report.empty": "このシリーズで終了した発表はまだありません。最初の発表の後に集計が表示されます。",
+        "series.report.summary.one": "*これまでの発表{count}件*",
+        "series.report.summary.other": "*直近の発表{count}件*",
+        "series.report.summary.average": "、平均評価 ★ {average}（5段階）",
+        "series.report.talk": "• {when}「{title}」：{numbers}",
+        "series.report.turnout": "参加登録{registered}人、実際の参加{attended}人",
+        "series.report.no_show": "（欠席率{rate}%）",
+        "series.report.answers": "アンケート回答{asked}人中{answers}人（{rate}%）",
+        "series.report.answers_only.one": "アンケート回答{count}件",
+        "series.report.answers_only.other": "アンケート回答{count}件",
+        "series.report.withheld": "回答が集まるまで評価は非表示",
+        "series.report.topics": "*リクエストの多いトピック*",
+        "series.report.votes.one": "{count}票",
+        "series.report.votes.other": "{count}票",
+        "series.report.footer": "毎月1日にシリーズの主催者へお送りします。シリーズのメニューの「状況を見る」からいつでも確認できます。",
+        "series.report.chart.title": "発表ごとの参加登録・参加・フィードバック",
+        "series.report.chart.alt": "発表ごとの参加登録数と参加数の棒グラフと、アンケート回答率と平均評価の折れ線グラフ。",
+        "series.report.chart.registered": "参加登録",
+        "series.report.chart.attended": "参加",
+        "series.report.chart.people": "人数",
+        "series.report.chart.answer_rate": "回答率（%）",
+        "series.report.chart.average": "平均評価",
+        "series.menu.report": "状況を見る",
+        "series.report.sent": "「{name}」の集計をDMでお送りしました。",
+    }
+)

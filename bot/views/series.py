@@ -344,6 +344,7 @@ def _menu(lang: str, series: Series) -> OverflowMenuElement:
         Option(value=f"{ids.SERIES_MENU_EDIT}:{series.id}", label=t(lang, "series.menu.edit")),
         Option(value=f"{pause}:{series.id}", label=t(lang, f"series.menu.{pause}")),
         Option(value=f"{ids.SERIES_MENU_FEED}:{series.id}", label=t(lang, "series.menu.feed")),
+        Option(value=f"{ids.SERIES_MENU_REPORT}:{series.id}", label=t(lang, "series.menu.report")),
     ]
     return OverflowMenuElement(action_id=ids.ACTION_SERIES_MENU, options=options)
 

@@ -319,6 +319,15 @@ def series_surfaces(lang: str) -> list[Surface]:
         return found
 
     statuses = list(SlotStatus)
+    from bot.services.series.report import REPORT_TALKS, SeriesReport, TalkPoint
+    from bot.views.series_report import build_series_report
+
+    points = [
+        TalkPoint(2_000_000_000 + i, TITLE, NOW, 10**6, 10**6 - 1, 10**6, 10**6 - 2, 4.96 if i % 2 else None)
+        for i in range(REPORT_TALKS)
+    ]
+    a_report = SeriesReport(2_000_000_000, TITLE, "Asia/Tokyo", points, [(TITLE, 10**6)] * 5)
+    empty_report = SeriesReport(1, TITLE, "UTC", [], [])
 
     def rows(i: int) -> list[sv.SlotRow]:
         return [
@@ -339,6 +348,12 @@ def series_surfaces(lang: str) -> list[Surface]:
         ("series_list[empty]", "message", [b.to_dict() for b in sv.build_series_list(lang, [])]),
         ("empty_slot_dm", "message", [b.to_dict() for b in sv.build_empty_slot_dm(lang, entries[0][0], slot)]),
         ("series_home", "message", [b.to_dict() for b in sv.series_home_blocks(lang, entries)]),
+        (
+            "series_report",
+            "message",
+            [b.to_dict() for b in build_series_report(lang, a_report, chart_file_id="F" * 20)],
+        ),
+        ("series_report[empty]", "message", [b.to_dict() for b in build_series_report(lang, empty_report)]),
     ]
 
 
@@ -365,6 +380,7 @@ def texts(lang: str) -> dict[str, str]:
 
 
 COVERED = {
+    "build_series_report",
     "build_agenda_modal",
     "build_announcement",
     "build_announce_failed",

@@ -38,6 +38,9 @@ def make_series_menu_action(container: Container) -> Callable[..., None]:
                 text = series.set_paused(actor=actor, series_id=series_id, paused=choice == ids.SERIES_MENU_PAUSE)
             elif choice == ids.SERIES_MENU_FEED:
                 text = series.rotate_feed(actor=actor, series_id=series_id)
+            elif choice == ids.SERIES_MENU_REPORT:
+                request = str(body.get("actions", [{}])[0].get("action_ts") or body.get("trigger_id") or "")
+                text = series.report_now(actor=actor, series_id=series_id, request_id=request)
             else:
                 return
         except NotAllowed as refusal:

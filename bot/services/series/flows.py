@@ -24,10 +24,15 @@ def alert_empty_slots(service: SeriesService, series_id: int, now: datetime) -> 
     service.alert_empty(series_id, now=now)
 
 
+def monthly_report(service: SeriesService, series_id: int, now: datetime) -> None:
+    service.monthly_report(series_id, now=now)
+
+
 # Created, edited or resumed: slots follow the rule at once; a slot already inside its alert window is flagged.
 CHANGED: tuple[Step, ...] = (generate_slots, alert_empty_slots)
 # The scheduler's sweep (hourly, maintenance:series_sweep): the horizon moves on, and alerts fall due.
-SWEEP: tuple[Step, ...] = (generate_slots, alert_empty_slots)
+# ...and once a month the figures go to the organisers ("How is the series doing?").
+SWEEP: tuple[Step, ...] = (generate_slots, alert_empty_slots, monthly_report)
 
 
 def run(service: SeriesService, steps: tuple[Step, ...], series_id: int, now: datetime) -> None:

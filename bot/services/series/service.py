@@ -524,3 +524,91 @@ class SeriesService:
             sequence = int((talk.updated_at - talk.created_at).total_seconds())
             events.append(ics.talk_event(talk, join_url=join, permalink=permalink, sequence=sequence))
         return ics.calendar(events, name=feed_name(series))
+
+    # How is the series doing? ------------------------------------------------------------------------------------
+
+    def monthly_report(self, series_id: int, *, now: datetime | None = None) -> int:
+        """Sweep step: once a month, the figures of the talks before this month to every organiser (one DM each,
+        keyed by series, month and person). A series with no ended talk before this month sends nothing."""
+        now = now or datetime.now(UTC)
+        with self.db.session() as session:
+            series = series_repo.get_series(session=session, series_id=series_id)
+            if series is None or series.paused:
+                return 0
+            zone = ZoneInfo(series.timezone)
+            month_start = now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            ended_before = session.execute(
+                select(Talk.id)
+                .where(Talk.series_id == series_id, Talk.status == TalkStatus.ENDED, Talk.starts_at < month_start)
+                .limit(1)
+            ).first()
+            managers = list(series.manager_ids)
+        if ended_before is None:
+            return 0
+        period = (month_start - timedelta(days=1)).strftime("%Y-%m")
+        sent = 0
+        for user_id in managers:
+            key = f"series_report:{series_id}:{period}:{user_id}"
+            sent += self._send_report(series_id, user_id=user_id, key=key, period=period, until=month_start)
+        return sent
+
+    def report_now(self, *, actor: Actor, series_id: int, request_id: str) -> str:
+        """The series menu's "How is it doing?": the figures so far, by DM to the organiser who asked."""
+        with self.db.session() as session:
+            series = self._managed(series_repo.get_series(session=session, series_id=series_id), actor)
+            name = series.name
+        key = f"series_report:{series_id}:asked:{request_id}:{actor.user_id}"
+        self._send_report(series_id, user_id=actor.user_id, key=key, period=f"asked:{request_id}", until=None)
+        return t(actor.lang, "series.report.sent", name=mrkdwn_escape(name))
+
+    def _send_report(self, series_id: int, *, user_id: str, key: str, period: str, until: datetime | None) -> int:
+        from bot.services.series.report import compute_series_report, series_chart
+        from bot.views.series_report import build_series_report, series_report_metadata, series_report_text
+
+        lang = self.slack.user(user_id).lang
+        with self.db.session() as session:
+            series = series_repo.get_series(session=session, series_id=series_id)
+            if series is None:
+                return 0
+            report = compute_series_report(
+                session=session, series=series, min_responses=self.settings.SURVEY_MIN_RESPONSES, until=until
+            )
+
+        def post() -> tuple[str, str]:
+            chart = series_chart(report, lang)
+            file_id: str | None = None
+            if chart is not None:
+                try:
+                    uploaded = self.slack.upload_files(
+                        channel=None, files=[(f"series-{series_id}.png", chart, t(lang, "series.report.chart.title"))]
+                    )
+                    file_id = uploaded[0] if uploaded else None
+                except SlackGatewayError as exc:
+                    logger.warning("Series %s: chart upload failed (%s); the report goes without it", series_id, exc)
+            text = series_report_text(lang, report)
+            metadata = series_report_metadata(series_id, period)
+            try:
+                blocks = build_series_report(lang, report, chart_file_id=file_id)
+                return self.slack.post_message(channel=user_id, text=text, blocks=blocks, metadata=metadata)
+            except SlackGatewayError as exc:
+                if file_id is None or exc.error != "invalid_blocks":
+                    raise
+                # A chart Slack is still processing cannot be shown yet: the figures go without it.
+                blocks = build_series_report(lang, report)
+                return self.slack.post_message(channel=user_id, text=text, blocks=blocks, metadata=metadata)
+
+        done = send_once(
+            self.db,
+            key=key,
+            talk_id=None,
+            kind="series_report",
+            recipient=user_id,
+            send=post,
+            recover=partial(
+                self.slack.find_own_dm,
+                user_id=user_id,
+                event_type=ids.METADATA_EVENT_TYPE,
+                payload_match={"series_id": series_id, "kind": "series_report", "period": period},
+            ),
+        )
+        return int(done)

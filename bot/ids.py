@@ -204,3 +204,5 @@ METADATA_PROPOSALS_EVENT_TYPE = "lunchlearn_proposals"
 BLOCK_SURVEY_COVER_NEXT = "survey_cover_next"
 ACTION_SURVEY_COVER_NEXT = "survey_cover_next_input"
 SERIES_MENU_REPORT = "report"  # series report: how is the series doing (DM to the one who asked)
+BLOCK_SURVEY_SEGMENT = "survey_segment_"  # + the part's position: agenda parts rated on their own
+ACTION_SURVEY_SEGMENT = "survey_segment_select"

@@ -493,6 +493,8 @@ class SurveyAnswer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
+    # agenda: each part rated on its own, {"<position>": 1..5} as JSON (None: no part rated).
+    segment_ratings: Mapped[str | None] = mapped_column(Text)
     overall: Mapped[int | None] = mapped_column(Integer)  # 1..5
     usefulness: Mapped[int | None] = mapped_column(Integer)  # 1..5
     improve: Mapped[str | None] = mapped_column(Text)

@@ -648,3 +648,13 @@ MESSAGES.update(
         "series.report.sent": "Sent you the figures of *{name}* by DM.",
     }
 )
+
+# segment ratings: each part of an agenda rated in the survey
+MESSAGES.update(
+    {
+        "survey.modal.segment": "Part: {title}",
+        "report.segments": "*By part*",
+        "report.segment": "• *{title}* ({speaker}): ★ {avg} ({answers})",
+        "report.segment.hidden": "• *{title}* ({speaker}): shown once {min} people have rated this part",
+    }
+)

@@ -654,3 +654,13 @@ MESSAGES.update(
         "series.report.sent": "「{name}」の集計をDMでお送りしました。",
     }
 )
+
+# segment ratings: each part of an agenda rated in the survey
+MESSAGES.update(
+    {
+        "survey.modal.segment": "パート：{title}",
+        "report.segments": "*パート別*",
+        "report.segment": "• 「{title}」（{speaker}）：★ {avg}（{answers}）",
+        "report.segment.hidden": "• 「{title}」（{speaker}）：{min}人が評価すると表示します",
+    }
+)

@@ -140,8 +140,23 @@ def test_six_weeks_of_a_series(slack: SlackDriver, fake_slack: FakeSlack, contai
     _menu(slack, container, ids.MENU_END_NOW, talk_a)
     wait_until(lambda: _talk(container, talk_a).status is TalkStatus.ENDED)
     wait_flows(container, talk_a)
-    # Three of the four came (they asked); three answer: 5, 4, 3.
+    # Three of the four came (they asked); three answer: 5, 4, 3, and rate the parts in the survey's form: the
+    # first part by all three, the second by two (below k = 3: hidden), the third by nobody.
     _rate(slack, fake_slack, container, talk_a, {AUDIENCE[0]: 5, AUDIENCE[1]: 4, AUDIENCE[2]: 3})
+    for user, overall, part_ratings in [
+        (AUDIENCE[0], 5, {0: 5, 1: 4}),
+        (AUDIENCE[1], 4, {0: 4, 1: 2}),
+        (AUDIENCE[2], 3, {0: 4}),
+    ]:
+        _rate_parts(slack, fake_slack, talk_a, user, overall, part_ratings)
+    fake_slack.reset_calls()
+    jobs.survey_close(talk_a)
+    report = next(c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER)
+    text = block_texts(report.params["blocks"])
+    assert f"• *The product* (<@{SPEAKER}>): ★ 4.3 (3 answers)" in text
+    assert f"• *On-device ML* (<@{OTHER}>): shown once 3 people have rated this part" in text
+    assert f"• *Shipping it* (<@{ADMIN}>): shown once 3 people have rated this part" in text
+    assert "★ 3.0" not in text  # the second part's average (4 and 2) is never shown
 
     # Week 2 has no speaker: 3 days before, the organiser and the co-organiser are told, once each.
     fake_slack.reset_calls()
@@ -208,6 +223,26 @@ def test_six_weeks_of_a_series(slack: SlackDriver, fake_slack: FakeSlack, contai
     assert image["slack_file"]["id"] in fake_slack.files
     co = block_texts(next(c for c in reports if c.params["channel"] == OTHER).params["blocks"])
     assert "Ownership" in co and re.search(r"3 attended", co)
+
+
+def _rate_parts(
+    slack: SlackDriver, fake: FakeSlack, talk_id: int, user: str, overall: int, parts: dict[int, int]
+) -> None:
+    """The survey's "More feedback" form, with a rating for each part of the agenda."""
+    fake.reset_calls()
+    slack.button(ids.ACTION_SURVEY_MORE, str(talk_id), user=user, channel=f"D{user}", message_ts="1.0")
+    [opened] = fake.wait_for("views.open")
+    view = opened.params["view"]
+    labels = [b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith(ids.BLOCK_SURVEY_SEGMENT)]
+    assert len(labels) == 3 and labels[0] in ("Part: The product", "パート：The product")
+
+    def pick(value: int) -> dict[str, object]:
+        return {"type": "static_select", "selected_option": {"value": str(value)}}
+
+    values: dict[str, object] = {ids.BLOCK_SURVEY_OVERALL: {ids.ACTION_SURVEY_OVERALL: pick(overall)}}
+    for position, rating in parts.items():
+        values[f"{ids.BLOCK_SURVEY_SEGMENT}{position}"] = {ids.ACTION_SURVEY_SEGMENT: pick(rating)}
+    assert ack_json(slack.submit_view(view, values, user=user)) == {}
 
 
 def _attended(container: Container, talk_id: int) -> set[str]:

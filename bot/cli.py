@@ -157,6 +157,7 @@ def serve(no_migrate: bool, threads: int) -> None:
                 app,
                 container.db,
                 signing_secret=settings.SLACK_SIGNING_SECRET or "",
+                calendar=container.series.feed,
                 talk_ics=container.talks.ics,
             )
 

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     GOOGLE_CREDENTIALS_FILE: Path | None = None
     GOOGLE_API_ROOT_URL: str | None = None
     DEFAULT_TIMEZONE: str = "UTC"
+    # The public https address of this bot (HTTP mode): series calendar feed URLs (GET /calendar/<token>.ics) and the
+    # card's .ics download (GET /talks/<id>/<token>.ics; unset, the card offers no .ics).
+    PUBLIC_URL: str = ""
     # Threads that run Bolt listeners after ack; Bolt's default of 5 is too few for a busy talk.
     LISTENER_THREADS: int = Field(default=32, ge=1, le=512)
     # Reminder leads in minutes before a talk (a talk can override them in its modal).
@@ -179,16 +182,6 @@ class Settings(BaseSettings):
     @property
     def organiser_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.ORGANISER_IDS.replace(" ", ",").split(",") if part.strip())
-
-    # --- Calendar (card): the bot's public base URL, for the .ics download; unset, the card offers no .ics ---
-    PUBLIC_URL: str | None = None
-
-    @field_validator("PUBLIC_URL")
-    @classmethod
-    def _public_url(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
-        return v.rstrip("/") if v else None
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

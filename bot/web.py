@@ -14,9 +14,15 @@ from bot.observability.metrics import metrics_view
 
 
 def create_web_app(
-    app: App, db: Database, *, signing_secret: str, talk_ics: Callable[[int, str], bytes | None] | None = None
+    app: App,
+    db: Database,
+    *,
+    signing_secret: str,
+    calendar: Callable[[str], bytes | None] | None = None,
+    talk_ics: Callable[[int, str], bytes | None] | None = None,
 ) -> Flask:
-    """`talk_ics(talk_id, token)`: the talk's .ics, None for a wrong token or unknown talk (TalkService.ics)."""
+    """`calendar`: a series' iCal feed by its secret token (SeriesService.feed), or None for an unknown token.
+    `talk_ics(talk_id, token)`: one talk's .ics (TalkService.ics), None for a wrong token or an unknown talk."""
     web = Flask("lunchlearn")
     edge = SlackEdge(app, signing_secret=signing_secret)
 
@@ -31,6 +37,21 @@ def create_web_app(
         return {"status": "unavailable", "database": "unreachable"}, 503
 
     web.get("/metrics")(metrics_view(db.engine))
+
+    if calendar is not None:
+        feed = calendar
+
+        @web.get("/calendar/<token>.ics")
+        def calendar_feed(token: str) -> Response:
+            # Unknown, rotated and malformed tokens all get the same 404 after the same one hashed lookup.
+            body = feed(token[:256])
+            if body is None:
+                return Response("not found\n", status=404, mimetype="text/plain")
+            return Response(
+                body,
+                mimetype="text/calendar",
+                headers={"Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"},
+            )
 
     @web.get("/talks/<int:talk_id>/<token>.ics")
     def talk_calendar(talk_id: int, token: str) -> Response:

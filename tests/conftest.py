@@ -101,7 +101,9 @@ def container(settings: Settings) -> Iterator[Container]:
 def bot_url(container: Container) -> Iterator[str]:
     """The bot's WSGI app served over real HTTP on a random loopback port."""
     app = create_app(container)
-    web = create_web_app(app, container.db, signing_secret=SECRET, talk_ics=container.talks.ics)
+    web = create_web_app(
+        app, container.db, signing_secret=SECRET, calendar=container.series.feed, talk_ics=container.talks.ics
+    )
     server = make_server("127.0.0.1", 0, web, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

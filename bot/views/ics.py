@@ -15,8 +15,9 @@ PRODID = "-//lunchlearn//lunchlearn//EN"
 
 
 def talk_uid(talk: Talk) -> str:
-    """Stable for the talk's whole life (edits, cancellation), and distinct across workspaces."""
-    return f"talk-{talk.id}.{talk.team_id.lower()}@lunchlearn"
+    """Stable for the talk's whole life (edits, cancellation), and the same in the card's .ics and a series feed,
+    so a calendar holding both keeps one event."""
+    return f"talk-{talk.id}@lunchlearn"
 
 
 def talk_event(talk: Talk, *, join_url: str | None, permalink: str | None, sequence: int) -> icalendar.Event:

@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.config import Settings
 from bot.db import repositories as repo
-from bot.db.models import Talk, TalkStatus
+from bot.db import series_repo
+from bot.db.models import SlotStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
@@ -76,7 +78,7 @@ class TalkService:
         self.slack = slack
         self.refresher = refresher
         self.flows = flows
-        self.access = TalkAccess(slack)
+        self.access = TalkAccess(slack, db)
 
     # People ----------------------------------------------------------------------------------------
 
@@ -140,8 +142,9 @@ class TalkService:
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
-    def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None) -> int:
-        """Store the talk (once per modal: a repeated submission returns the same talk)."""
+    def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None, slot_id: int | None = None) -> int:
+        """Store the talk (once per modal: a repeated submission returns the same talk). With `slot_id` (the modal
+        was opened from a series slot) the talk fills that slot in the same transaction, or is refused."""
         if not actor.internal:
             raise NotAllowed(t(actor.lang, "refusal.external"))
         with self.db.session() as session:
@@ -157,9 +160,24 @@ class TalkService:
             )
             session.flush()
             talk_id = talk.id
+            if slot_id is not None and (problem := self._fill_slot(session, slot_id, talk, actor)):
+                raise NotAllowed(problem)
             start_flow(session, talk_id=talk_id, flow="created", args=_by(actor))
         logger.info("Talk %s created by %s", talk_id, actor.user_id)
         return talk_id
+
+    def _fill_slot(self, session: Session, slot_id: int, talk: Talk, actor: Actor) -> str | None:
+        """series: the talk takes the slot (locked) if it is still open and the actor runs the series."""
+        slot = series_repo.get_slot(session=session, slot_id=slot_id, lock=True)
+        series = series_repo.get_series(session=session, series_id=slot.series_id) if slot else None
+        if slot is None or series is None:
+            return t(actor.lang, "series.missing")
+        if actor.user_id not in series.manager_ids and not self.slack.user(actor.user_id).is_admin:
+            return t(actor.lang, "series.refusal", name=mrkdwn_escape(series.name))
+        if slot.status is not SlotStatus.OPEN or slot.talk_id is not None:
+            return t(actor.lang, "series.slot.not_open", status=t(actor.lang, f"series.slot.{slot.status.value}"))
+        slot.status, slot.talk_id, talk.series_id = SlotStatus.FILLED, talk.id, series.id
+        return None
 
     def run_flows(self, talk_id: int) -> None:
         """Run the talk's pending flow steps now, in this thread (after the ack); the worker resumes the rest."""
@@ -277,7 +295,7 @@ class TalkService:
         """The bot's .ics download of the talk; None without PUBLIC_URL or a signing secret."""
         if not self.settings.PUBLIC_URL or not self.settings.SLACK_SIGNING_SECRET:
             return None
-        return f"{self.settings.PUBLIC_URL}/talks/{talk_id}/{self.ics_token(talk_id)}.ics"
+        return f"{self.settings.PUBLIC_URL.rstrip('/')}/talks/{talk_id}/{self.ics_token(talk_id)}.ics"
 
     def ics(self, talk_id: int, token: str) -> bytes | None:
         """The talk's .ics, or None (answered 404) for a wrong token or an unknown talk. The token is checked
@@ -611,6 +629,8 @@ class TalkService:
             talk.status = TalkStatus.CANCELLED
             talk.cancel_reason = reason or None
             talk.calendar_sequence += 1
+            if talk.series_id is not None:
+                series_repo.release_slot(session=session, talk_id=talk_id)
             start_flow(session, talk_id=talk_id, flow="cancelled", args=_by(actor))
         logger.info("Talk %s cancelled by %s", talk_id, actor.user_id)
 

@@ -114,3 +114,7 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+# live: the talk form's opt-in to nudges on the speakers' boards
+BLOCK_NUDGES = "talk_nudges"
+ACTION_NUDGES = "talk_nudges_check"
+NUDGES_ON = "on"

@@ -72,6 +72,8 @@ class Talk(Base):
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
     # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
     announce_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Nudge the speakers on their boards when a signal (e.g. slow down) surges; opt-in per talk (talk form).
+    nudges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
     live_channel: Mapped[str | None] = mapped_column(String(32))
     live_ts: Mapped[str | None] = mapped_column(String(32))
@@ -240,6 +242,7 @@ class ReactionTalkState(Base):
     talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
     last_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_nudge_emoji: Mapped[str | None] = mapped_column(String(100))
+    last_nudge_count: Mapped[int | None] = mapped_column(Integer)  # people, in the minute before the nudge
     reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

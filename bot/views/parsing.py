@@ -148,6 +148,8 @@ def parse_talk_submission(
 
     checked = _value(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK).get("selected_options") or []
     announce_link = any(option.get("value") == "yes" for option in checked)
+    nudge_options = _value(values, ids.BLOCK_NUDGES, ids.ACTION_NUDGES).get("selected_options") or []
+    nudges = any(option.get("value") == ids.NUDGES_ON for option in nudge_options)
 
     if errors or starts_at is None or channel_id is None:
         return None, errors
@@ -164,6 +166,7 @@ def parse_talk_submission(
             language=language,
             reminder_offsets=reminder_offsets,
             announce_link=announce_link and stream_kind is not StreamKind.MANUAL,
+            nudges=nudges,
         ),
         errors,
     )

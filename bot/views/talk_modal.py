@@ -44,6 +44,26 @@ def _announce_link_option(lang: str) -> Option:
     return Option(value="yes", label=t(lang, "modal.field.announce_link.option"))
 
 
+def _nudges_option(lang: str) -> Option:
+    return Option(
+        value=ids.NUDGES_ON, label=t(lang, "modal.field.nudges.option"), description=t(lang, "modal.field.nudges.hint")
+    )
+
+
+def nudges_block(lang: str, on: bool) -> InputBlock:
+    """Opt-in: nudge the speakers on their private boards when the audience signals (slow down, can't hear)."""
+    return InputBlock(
+        block_id=ids.BLOCK_NUDGES,
+        label=t(lang, "modal.field.nudges"),
+        optional=True,
+        element=CheckboxesElement(
+            action_id=ids.ACTION_NUDGES,
+            options=[_nudges_option(lang)],
+            initial_options=[_nudges_option(lang)] if on else None,
+        ),
+    )
+
+
 # Reminder leads offered in the form, in minutes: the day before, the hour before, just before.
 REMINDER_PRESETS = (1440, 60, 10)
 
@@ -109,6 +129,7 @@ def build_talk_modal(
     language: str | None = None,
     reminders: str | None = None,
     announce_link: bool = False,
+    nudges: bool = False,
     default_reminders: str = "1440,10",
     private_metadata: str = "",
 ) -> View:
@@ -214,6 +235,7 @@ def build_talk_modal(
             ),
         ),
         _reminders_block(lang, reminders, default_reminders),
+        nudges_block(lang, nudges),
     ]
     if not editing:
         blocks += survey_choice_blocks(lang)  # surveys: optional, defaults when left alone

@@ -1,12 +1,19 @@
-"""The join link of a talk, read from the database: the Google-created link once ready, else the manual one."""
+"""The join link of a talk, read from the database: the Google-created link once ready, else the manual one; and
+the label of the one button that opens it."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from bot.db import streams_repo
 from bot.db.models import StreamKind, StreamStatus, Talk
 from bot.db.session import Database
+from bot.i18n import t
 
 GOOGLE_KINDS = (StreamKind.YOUTUBE, StreamKind.MEET)
+BUTTON_TEXT_MAX = 75  # Block Kit: a button's text
+_YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
+_MEET_HOSTS = ("meet.google.com",)
 
 
 def link_for(db: Database, talk: Talk) -> str | None:
@@ -18,3 +25,34 @@ def link_for(db: Database, talk: Talk) -> str | None:
     if row is None or row.status is not StreamStatus.READY or row.kind is not talk.stream_kind:
         return talk.stream_url
     return row.link
+
+
+def _host(url: str | None) -> str:
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def _is(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def join_label(lang: str, kind: StreamKind, url: str | None) -> str:
+    """The join button's text, by where it leads: "Join on YouTube", "Join Google Meet", "Join (zoom.us)".
+
+    A manual link is named by its host (a YouTube or Meet link given by hand reads as such), never by text a
+    person typed, so the label cannot claim another destination than the button opens."""
+    host = _host(url)
+    if kind is StreamKind.YOUTUBE or _is(host, _YOUTUBE_HOSTS):
+        return t(lang, "join.youtube")
+    if kind is StreamKind.MEET or _is(host, _MEET_HOSTS):
+        return t(lang, "join.meet")
+    if not host:
+        return t(lang, "join.plain")
+    label = t(lang, "join.host", host=host)
+    if len(label) > BUTTON_TEXT_MAX:  # a long host: keep its end, the registrable part people recognise
+        room = BUTTON_TEXT_MAX - len(t(lang, "join.host", host="")) - 1
+        label = t(lang, "join.host", host="…" + host[-room:])
+    return label

@@ -384,6 +384,7 @@ class TalkService:
             language=talk.language,
             reminders=talk.reminder_offsets,
             announce_link=talk.announce_link,
+            nudges=talk.nudges,
             default_reminders=self.settings.REMINDER_OFFSETS,
             private_metadata=str(talk.id),
         )

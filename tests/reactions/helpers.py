@@ -6,10 +6,12 @@ import time
 from typing import Any
 
 from bot.container import Container
+from bot.db import questions_repo as qrepo
 from bot.db import reactions_repo as rrepo
 from bot.db import repositories as repo
 from bot.db.models import Talk
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import Call, FakeSlack
+from tests.helpers import block_texts
 from tests.scenario.test_talk_flow import create_talk
 from tests.slack_driver import SlackDriver
 
@@ -99,3 +101,19 @@ def give_reactions(fake: FakeSlack, channel: str, ts: str, reactions: dict[str, 
             )
             kept.append({"name": name, "users": users + bot, "count": len(users) + len(bot)})
         message["reactions"] = kept
+
+
+def board_text(container: Container, fake: FakeSlack, talk_id: int, user: str) -> str:
+    """What `user`'s private board shows now (after the coalesced refreshes ran)."""
+    container.reactions.flush()
+    container.refresher.flush()
+    with container.db.session() as session:
+        [board] = [b for b in qrepo.boards(session=session, talk_id=talk_id) if b.user_id == user]
+        channel, ts = board.channel, board.ts
+    return block_texts(fake.message(channel, ts)["blocks"])
+
+
+def channel_calls(fake: FakeSlack, channel: str) -> list[Call]:
+    """Every post and edit the bot sent to a channel (the live post, the announcement, questions...)."""
+    calls = fake.calls_to("chat.postMessage") + fake.calls_to("chat.update")
+    return [c for c in calls if c.params["channel"] == channel]

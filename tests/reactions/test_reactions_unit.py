@@ -9,7 +9,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.i18n import CATALOGS
 from bot.services.reactions.pulse import fold_emoji, minute_since, parse_legend, parse_names
-from bot.views.pulse import LegendItem, Pulse, build_legend_blocks, build_pulse_blocks, nudge_text
+from bot.views.pulse import LegendItem, Nudge, Pulse, build_legend_blocks, build_pulse_blocks, nudge_line
 from tests.fakes.slack_api import validate_message_blocks
 from tests.helpers import block_texts
 
@@ -60,7 +60,7 @@ def test_pulse_and_legend_blocks_are_valid_and_translated(lang: str) -> None:
 def test_unknown_legend_keys_are_shown_as_written() -> None:
     blocks = [b.to_dict() for b in build_legend_blocks("ja", parse_legend("tada=Party time"))]
     assert ":tada: Party time" in block_texts(blocks)
-    assert "聞こえない" in nudge_text("ja", title="Rust", emoji="mute", count=6, legend=LEGEND)
+    assert "聞こえない" in nudge_line("ja", Nudge(emoji="mute", count=6), LEGEND)
 
 
 def test_reaction_keys_exist_in_both_catalogs_with_the_same_placeholders() -> None:

@@ -6,9 +6,12 @@ import string
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
+from bot.db.models import StreamKind
 from bot.i18n import CATALOGS
+from bot.services.reactions.legend import legend_meaning
 from bot.services.reactions.pulse import fold_emoji, minute_since, parse_legend, parse_names
+from bot.services.streams.links import join_label
 from bot.views.pulse import LegendItem, Nudge, Pulse, build_legend_blocks, build_pulse_blocks, nudge_line
 from tests.fakes.slack_api import validate_message_blocks
 from tests.helpers import block_texts
@@ -71,3 +74,60 @@ def test_reaction_keys_exist_in_both_catalogs_with_the_same_placeholders() -> No
     ja = {k: v for k, v in CATALOGS["ja"].items() if k.startswith("reactions.")}
     assert en.keys() == ja.keys() and en
     assert all(fields(en[k]) == fields(ja[k]) for k in en)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["slow down", "speed up", "lost me", "learned something", "agree", "partyparrot", "party parrot"]),
+        (
+            "ja",
+            [
+                "もう少しゆっくり",
+                "もう少し速く",
+                "ついていけない",
+                "学びがあった",
+                "賛成",
+                "partyparrot",
+                "party parrot",
+            ],
+        ),
+    ],
+)
+def test_legend_meaning_gives_words_for_charts(lang: str, expected: list[str]) -> None:
+    names = ["turtle", "rabbit2", ":confused:", "bulb", "+1::skin-tone-2", "partyparrot", "party_parrot"]
+    assert [legend_meaning(lang, n) for n in names] == expected
+    # A deployment's own legend wins, literal labels as written, unescaped (a chart is not mrkdwn).
+    custom = parse_legend("turtle=Slow & steady,question=lost")
+    assert legend_meaning(lang, "turtle", custom) == "Slow & steady"
+    assert legend_meaning(lang, "question", custom) == expected[2]
+
+
+def test_the_shipped_legend_reads_as_its_meaning() -> None:
+    shipped = {i.emoji: i.key for i in parse_legend(str(Settings.model_fields["REACTION_LEGEND"].default))}
+    assert shipped["confused"] == "lost" and "question" not in shipped  # ❓ reads as "I have a question"
+    assert {"turtle", "rabbit2", "bulb", "clap", "mute"} <= shipped.keys()
+    assert all(f"reactions.legend.{key}" in CATALOGS["en"] for key in shipped.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "url", "label"),
+    [
+        ("en", StreamKind.YOUTUBE, "https://www.youtube.com/watch?v=x", "Join on YouTube"),
+        ("en", StreamKind.MEET, "https://meet.google.com/abc-defg-hij", "Join Google Meet"),
+        ("en", StreamKind.MANUAL, "https://us02web.zoom.us/j/1", "Join (us02web.zoom.us)"),
+        ("en", StreamKind.MANUAL, "https://youtu.be/x", "Join on YouTube"),
+        ("en", StreamKind.MANUAL, "https://www.example.org/live", "Join (example.org)"),
+        ("en", StreamKind.MANUAL, None, "Join"),
+        ("ja", StreamKind.YOUTUBE, None, "YouTubeで参加"),
+        ("ja", StreamKind.MEET, None, "Google Meetで参加"),
+        ("ja", StreamKind.MANUAL, "https://teams.microsoft.com/l/x", "参加（teams.microsoft.com）"),
+    ],
+)
+def test_join_label_names_where_the_button_leads(lang: str, kind: StreamKind, url: str | None, label: str) -> None:
+    assert join_label(lang, kind, url) == label
+
+
+def test_join_label_of_a_long_host_fits_a_button() -> None:
+    label = join_label("en", StreamKind.MANUAL, "https://" + "a" * 200 + ".example.com/x")
+    assert len(label) <= 75 and label.endswith(".example.com)")

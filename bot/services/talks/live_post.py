@@ -2,7 +2,7 @@
 
 Composed in one place (`blocks`): one Join button, the reactions legend, the Ask a question button. The counts
 (pulse, surges, nudges) are on the speakers' private boards only, never in the channel.
-Posted once by the live flow's step (found again by its metadata after a crash), re-rendered as counts change.
+Posted once by the live flow's step (found again by its metadata after a crash), re-rendered when the talk ends.
 """
 
 from __future__ import annotations

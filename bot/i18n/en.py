@@ -402,7 +402,7 @@ MESSAGES.update(
         "join.plain": "Join",
         "live.started": ":red_circle: {title} has started.",
         "reactions.legend.seeded": "_The bot added one of each so a click is enough; it never counts its own._",
-        "reactions.nudge.board": ":wave: *The audience signals: {label}* ({emoji} ×{count} in the last minute)",
+        "reactions.nudge.board": ":wave: *The audience signals: {label}* ({emoji} ×{count} within a minute, at {time})",
         "reactions.meaning.+1": "agree",
         "reactions.meaning.heart": "love it",
         "reactions.meaning.tada": "celebrate",

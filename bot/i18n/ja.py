@@ -408,7 +408,7 @@ MESSAGES.update(
         "join.plain": "参加する",
         "live.started": ":red_circle: 「{title}」が始まりました。",
         "reactions.legend.seeded": "_押しやすいよう、ボットが各絵文字を1つずつ付けています（ボットの分は数えません）。_",
-        "reactions.nudge.board": ":wave: *参加者からのサイン：{label}*（直近1分で{emoji} ×{count}）",
+        "reactions.nudge.board": ":wave: *参加者からのサイン：{label}*（{time}、1分間に{emoji} ×{count}）",
         "reactions.meaning.+1": "賛成",
         "reactions.meaning.heart": "いいね",
         "reactions.meaning.tada": "お祝い",

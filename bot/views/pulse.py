@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot import ids
 from bot.i18n import CATALOGS, DEFAULT, t
-from bot.views.formatting import mrkdwn_escape, truncate
+from bot.views.formatting import fallback_time, mrkdwn_escape, truncate
 
 TOP_REACTIONS = 6  # emoji shown with totals; more would wrap on a phone
 
@@ -37,6 +38,8 @@ class Nudge:
 
     emoji: str
     count: int
+    at: datetime
+    timezone: str  # the talk's, for the time's fallback text
 
 
 def emoji_code(name: str) -> str:
@@ -89,12 +92,15 @@ def pulse_line(lang: str, pulse: Pulse) -> str:
 
 
 def nudge_line(lang: str, nudge: Nudge, legend: Sequence[LegendItem]) -> str:
+    # The time, in the reader's zone: the line stays for the quiet period, so "just now" would go stale.
+    when = f"<!date^{int(nudge.at.timestamp())}^{{time}}|{fallback_time(nudge.at, nudge.timezone)[11:]}>"
     return t(
         lang,
         "reactions.nudge.board",
         emoji=emoji_code(nudge.emoji),
         count=nudge.count,
         label=label_for(lang, nudge.emoji, legend),
+        time=when,
     )
 
 

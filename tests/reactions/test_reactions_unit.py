@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from datetime import UTC, datetime
 
 import pytest
 
@@ -63,7 +64,10 @@ def test_pulse_and_legend_blocks_are_valid_and_translated(lang: str) -> None:
 def test_unknown_legend_keys_are_shown_as_written() -> None:
     blocks = [b.to_dict() for b in build_legend_blocks("ja", parse_legend("tada=Party time"))]
     assert ":tada: Party time" in block_texts(blocks)
-    assert "聞こえない" in nudge_line("ja", Nudge(emoji="mute", count=6), LEGEND)
+    nudge = Nudge(emoji="mute", count=6, at=datetime(2026, 1, 1, 3, 4, tzinfo=UTC), timezone="Asia/Tokyo")
+    line = nudge_line("ja", nudge, LEGEND)
+    # The reader's own clock, falling back to the talk's zone (12:04 in Tokyo).
+    assert "聞こえない" in line and ":mute: ×6" in line and "<!date^1767236640^{time}|12:04 JST>" in line
 
 
 def test_reaction_keys_exist_in_both_catalogs_with_the_same_placeholders() -> None:

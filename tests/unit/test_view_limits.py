@@ -160,7 +160,7 @@ def surfaces(lang: str) -> list[Surface]:
     for item in question_items(3):
         msg(f"question_post[{item.status}]", questions.build_question_post(lang, item))
     items = question_items()
-    nudge = pulse.Nudge(emoji="e" * 100, count=10**9)
+    nudge = pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo")
     pulse_blocks = pulse.build_pulse_blocks(lang, pulse_now, legend, nudge=nudge)
     msg("board", questions.build_board(lang, title=TITLE, items=items, hidden=10**6, pulse=pulse_blocks))
     msg("board[empty]", questions.build_board(lang, title=TITLE, items=[], hidden=0))
@@ -229,7 +229,9 @@ def texts(lang: str) -> dict[str, str]:
         "question_post": questions.question_post_text(lang, item),
         "report": survey.report_text(lang, report),
         "summary": survey.summary_text(lang, report),
-        "nudge": pulse.nudge_line(lang, pulse.Nudge(emoji="e" * 100, count=10**9), legend),
+        "nudge": pulse.nudge_line(
+            lang, pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo"), legend
+        ),
     }
 
 

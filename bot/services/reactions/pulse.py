@@ -87,7 +87,12 @@ class ReactionPulse:
                 return None
             if now - state.last_nudge_at >= self.quiet:
                 return None
-            return Nudge(emoji=state.last_nudge_emoji, count=state.last_nudge_count or 0)
+            return Nudge(
+                emoji=state.last_nudge_emoji,
+                count=state.last_nudge_count or 0,
+                at=state.last_nudge_at,
+                timezone=talk.timezone,
+            )
 
     def board_blocks(self, talk: Talk, lang: str, *, now: datetime | None = None) -> list[Block]:
         """The pulse, surges and the nudge, for a speaker's board."""

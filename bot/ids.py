@@ -118,3 +118,21 @@ METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
 BLOCK_NUDGES = "talk_nudges"
 ACTION_NUDGES = "talk_nudges_check"
 NUDGES_ON = "on"
+# agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
+CALLBACK_AGENDA = "talk_agenda"
+MENU_AGENDA = "agenda"
+AGENDA_ROWS = 6  # segments a talk can have (3 speakers sharing a lunch, a 3 x 25 min meetup, with room to spare)
+BLOCK_AGENDA_SPEAKER = "agenda_speaker_"  # + row number
+ACTION_AGENDA_SPEAKER = "agenda_speaker_select"
+BLOCK_AGENDA_TITLE = "agenda_title_"  # + row number
+ACTION_AGENDA_TITLE = "agenda_title_input"
+BLOCK_AGENDA_MINUTES = "agenda_minutes_"  # + row number
+ACTION_AGENDA_MINUTES = "agenda_minutes_input"
+ACTION_AGENDA_NEXT = "agenda_next"  # value "<talk id>"
+BLOCK_QUESTION_FOR = "question_for"
+ACTION_QUESTION_FOR = "question_for_select"
+BLOCK_AGENDA_NOW = "agenda_now"
+
+# --- home: Home as the control centre (plan a talk from Home)
+ACTION_HOME_NEW_TALK = "home_new_talk"
+BLOCK_HOME_ACTIONS = "home_actions"

@@ -68,6 +68,8 @@ class Talk(Base):
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # chat.getPermalink of the announcement, fetched once (Home links to it); cleared when the announcement changes.
+    announcement_permalink: Mapped[str | None] = mapped_column(String(500))
     # Reminder leads in minutes before the start, e.g. "1440,10"; None uses the deployment's REMINDER_OFFSETS.
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
     # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
@@ -84,8 +86,16 @@ class Talk(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    # Agenda (docs/series.md): the segment the organiser moved to with "Next" (None: the agenda follows the clock),
+    # and the one the live post and boards last showed (a change re-renders them).
+    segment_index: Mapped[int | None] = mapped_column(Integer)
+    segment_shown: Mapped[int | None] = mapped_column(Integer)
+
     speakers: Mapped[list[TalkSpeaker]] = relationship(
         back_populates="talk", cascade="all, delete-orphan", order_by="TalkSpeaker.position", lazy="selectin"
+    )
+    segments: Mapped[list[TalkSegment]] = relationship(
+        back_populates="talk", cascade="all, delete-orphan", order_by="TalkSegment.position", lazy="selectin"
     )
 
     @property
@@ -105,6 +115,20 @@ class TalkSpeaker(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     talk: Mapped[Talk] = relationship(back_populates="speakers")
+
+
+class TalkSegment(Base):
+    """One part of a talk's agenda: who speaks, on what, for how long (three speakers sharing one lunch)."""
+
+    __tablename__ = "talk_segments"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    minutes: Mapped[int] = mapped_column(Integer)
+
+    talk: Mapped[Talk] = relationship(back_populates="segments")
 
 
 class Rsvp(Base):
@@ -349,6 +373,8 @@ class Question(Base):
     moderated_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The speaker it is for, in a talk with an agenda (the current segment's speaker unless the asker chose).
+    speaker_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class QuestionVote(Base):
@@ -474,3 +500,18 @@ class SurveyAnswer(Base):
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# --- home: attendance (join clicks; reactions, questions and votes are read from their own tables) ---------------
+
+
+class Attendance(Base):
+    """Someone did something that shows they attended a talk while it was live (today: clicked Join), once per
+    person, talk and kind of signal."""
+
+    __tablename__ = "attendance"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

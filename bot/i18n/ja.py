@@ -255,7 +255,8 @@ MESSAGES.update(
         "questions.board.empty": "まだ質問はありません。質問が届くと、投票の多い順にここに表示されます。",
         "questions.board.item": "*{rank}.* {text}\n:thumbsup: {votes} · {asker}",
         "questions.board.item_answered": ":white_check_mark: ~{text}~\n:thumbsup: {votes} · {asker}",
-        "questions.board.more": "…ほか{count}件の未回答の質問（上の質問に回答すると表示されます）。",
+        "questions.board.more.one": "…ほか{count}件の未回答の質問（上の質問に回答すると表示されます）。",
+        "questions.board.more.other": "…ほか{count}件の未回答の質問（上の質問に回答すると表示されます）。",
         "questions.board.summary": "未回答{open}件 · 回答済み{answered}件 · 非表示{hidden}件",
         "questions.board.answered": "回答済み",
         "questions.board.hide": "非表示",
@@ -265,7 +266,8 @@ MESSAGES.update(
         "questions.moderate.already": "その質問はすでに{status}です。",
         "questions.hidden_dm": "「{title}」へのあなたの質問『{text}』は、発表のモデレーターにより削除されました。多くの場合、話題から外れている、重複している、または行動規範に反していることが理由です。間違いだと思う場合は、主催者の<@{organiser}>さんに聞いてください。",
         "questions.after.header": "未回答の質問：{title}",
-        "questions.after.fallback": "「{title}」の{count}件の質問が、発表中に回答されませんでした。",
+        "questions.after.fallback.one": "「{title}」の{count}件の質問が、発表中に回答されませんでした。",
+        "questions.after.fallback.other": "「{title}」の{count}件の質問が、発表中に回答されませんでした。",
         "questions.after.intro": "発表中に回答されなかった質問です。ここから回答できます。回答は発表のスレッドに投稿され、質問者に通知されます（匿名の質問者にも、誰なのかを明かさずに通知します）。",
         "questions.after.none": "「{title}」の質問にはすべて回答しました。ありがとうございました！",
         "questions.after.item": "{text}\n:thumbsup: {votes} · {asker}",
@@ -338,7 +340,8 @@ MESSAGES.update(
         "report.question": "• {text}（{votes}）",
         "report.reactions": "*リアクション：* {totals}",
         "report.reactions.none": "*リアクション：* 記録なし",
-        "report.withheld": ":lock: 現在の回答は{count}件です。回答者が特定されないよう、{min}人が回答するまで評価とコメントは誰にも表示しません。",
+        "report.withheld.other": ":lock: 現在の回答は{count}件です。回答者が特定されないよう、{min}人が回答するまで評価とコメントは誰にも表示しません。",
+        "report.withheld.one": ":lock: 現在の回答は{count}件です。回答者が特定されないよう、{min}人が回答するまで評価とコメントは誰にも表示しません。",
         "report.summary": ":bar_chart: 「{title}」のフィードバック：{answers}、全体の満足度 ★ {overall}、役に立ったか ★ {usefulness}（5点満点）。ご回答ありがとうございました！",
         "report.charts": "「{title}」のグラフ",
         # Chart texts stay in English: matplotlib's bundled fonts have no Japanese glyphs.
@@ -354,7 +357,8 @@ MESSAGES.update(
         "command.export.not_allowed": "「{title}」の回答をエクスポートできるのは、主催者だけです。",
         "command.report.no_survey": "「{title}」のアンケートはまだありません。発表の終了時に始まります。",
         "command.report.sent": "「{title}」のフィードバックレポートをDMで送りました。",
-        "command.report.withheld": "「{title}」の現在の回答は{count}件です。{min}人が回答すると評価とコメントを表示します。",
+        "command.report.withheld.other": "「{title}」の現在の回答は{count}件です。{min}人が回答すると評価とコメントを表示します。",
+        "command.report.withheld.one": "「{title}」の現在の回答は{count}件です。{min}人が回答すると評価とコメントを表示します。",
         "survey.not_recipient": "このアンケートはあなたに送られていないため、回答を受け付けられません。",
         "command.export.sent": "「{title}」の回答を、CSVファイルとしてDMで送りました。",
         "export.comment": "「{title}」のフィードバックアンケートの回答です（名前は共有を選んだ人のみ）。",
@@ -420,5 +424,46 @@ MESSAGES.update(
         "modal.field.nudges": "発表者へのサイン",
         "modal.field.nudges.option": "発表者専用のボードに表示する",
         "modal.field.nudges.hint": "1分以内に「もう少しゆっくり」「聞こえない」が多く付いたとき",
+    }
+)
+# agenda: a talk's segments
+MESSAGES.update(
+    {
+        "menu.agenda": "プログラム",
+        "agenda.modal.title": "プログラム",
+        "agenda.modal.submit": "保存",
+        "agenda.modal.close": "キャンセル",
+        "agenda.modal.intro": "「{title}」（{minutes}分）をパートに分けます。発表者、内容、時間を入力してください。各パートは開始時刻から時間どおりに進みます。主催者か発表者は「次のパートへ」で早めに進めることもできます。使わない行は空欄のままにしてください。",
+        "agenda.field.speaker": "パート{n}：発表者",
+        "agenda.field.title": "パート{n}：内容",
+        "agenda.field.minutes": "パート{n}：時間（分）",
+        "agenda.error.incomplete": "発表者、内容、時間をすべて入力するか、すべて空欄にしてください。",
+        "agenda.error.minutes": "1〜180の整数（分）を入力してください。",
+        "agenda.error.too_long": "パートの合計が{total}分で、発表の時間（{minutes}分）を超えています。パートを短くするか、先に発表の時間を変更してください。",
+        "agenda.header": "*プログラム*",
+        "agenda.item": "{time}・{speaker}：{title}（{minutes}分）",
+        "agenda.now": ":microphone: *現在：* {speaker}「{title}」",
+        "agenda.up_next": "次：{speaker}「{title}」",
+        "agenda.button.next": "次のパートへ",
+        "agenda.next.done": "パート{n}「{title}」に進みました。",
+        "agenda.next.last": "すでに最後のパートです。",
+        "agenda.next.not_live": "「{title}」は開催中ではないため、パートを進められません。",
+        "questions.modal.for": "質問先",
+        "questions.modal.for.hint": "選ばない場合は、いま話している発表者に届きます。",
+    }
+)
+# home: Home as the control centre, and attendance in the report
+MESSAGES.update(
+    {
+        "home.plan": "発表を企画する",
+        "home.past": "過去の発表",
+        "home.status.live": ":red_circle: 開催中",
+        "home.went": ":white_check_mark: 参加しました",
+        "home.missed": "参加しませんでした",
+        "home.link.announcement": "お知らせ",
+        "home.link.recording": "録画",
+        "home.link.report": "あなた宛てのレポート",
+        "report.turnout": "*参加状況：* 参加登録{registered}人、実際の参加{attended}人（欠席率{rate}%）",
+        "report.turnout.no_rsvp": "*参加状況：* 参加登録なし、実際の参加{attended}人",
     }
 )

@@ -93,6 +93,11 @@ def resume_question_posts() -> None:
     _current().questions.resume_posts()
 
 
+def follow_agendas() -> None:
+    """Every 30 s: live talks with an agenda show the part the clock says is on now."""
+    _current().agenda.follow_clock()
+
+
 def erase_anonymous_askers() -> None:
     """Daily: forget who asked anonymous questions, QUESTION_ANONYMOUS_RETENTION_DAYS after their talk."""
     _current().questions.erase_anonymous_askers()

@@ -242,6 +242,15 @@ class SchedulerRuntime:
             misfire_grace_time=15,
         )
         scheduler.add_job(
+            jobs.follow_agendas,
+            "interval",
+            seconds=30,
+            next_run_time=now,
+            id=f"{MAINTENANCE}follow_agendas",
+            replace_existing=True,
+            misfire_grace_time=15,
+        )
+        scheduler.add_job(
             jobs.erase_anonymous_askers,
             "interval",
             hours=24,

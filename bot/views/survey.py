@@ -344,7 +344,7 @@ def build_report(
     )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
     lines = [
-        t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
+        _turnout(lang, report),
         t(
             lang,
             "report.responses",
@@ -383,9 +383,7 @@ def build_report(
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=t(lang, "report.withheld", min=report.min_responses, count=report.responses)
-                    )
+                    MarkdownTextObject(text=tn(lang, "report.withheld", report.responses, min=report.min_responses))
                 ]
             )
         )
@@ -430,3 +428,10 @@ def summary_text(lang: str, report: Any) -> str:
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),
     )
+
+
+# home: attendance in plain words ("3 registered, 2 attended (no-show rate 33%)")
+def _turnout(lang: str, report: Any) -> str:
+    if report.no_show_pct is None:
+        return t(lang, "report.turnout.no_rsvp", attended=report.attended)
+    return t(lang, "report.turnout", registered=report.going, attended=report.attended, rate=report.no_show_pct)

@@ -14,12 +14,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import bot.views
+from bot import ids
 from bot.config import Settings
-from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSpeaker, TalkStatus
+from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSegment, TalkSpeaker, TalkStatus
 from bot.db.surveys_repo import QuestionStats
 from bot.domain import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.surveys.report import Report
-from bot.views import announcement, cancel_modal, commands, home, live_post, pulse, questions, streams, survey
+from bot.views import agenda, announcement, cancel_modal, commands, home, live_post, pulse, questions, streams, survey
 from bot.views.talk_modal import build_talk_modal
 from tests.fakes import slack_limits
 from tests.fakes.slack_api import validate_message_blocks, validate_view
@@ -54,6 +55,11 @@ def make_talk(lang: str, status: TalkStatus = TalkStatus.SCHEDULED, talk_id: int
         announce_link=True,
     )
     talk.speakers = [TalkSpeaker(user_id=user, position=i) for i, user in enumerate(SPEAKERS)]
+    # A full agenda: every row, the longest titles, a speaker each.
+    talk.segments = [
+        TalkSegment(position=i, speaker_id=f"U{i:010d}", title="議題 <!here> *x* " * 20, minutes=30)
+        for i in range(ids.AGENDA_ROWS)
+    ]
     return talk
 
 
@@ -140,6 +146,8 @@ def surfaces(lang: str) -> list[Surface]:
     pulse_now, legend = a_pulse()
     extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, legend)
     msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, join_label="J", extra=extra))
+    msg("agenda[now, next]", agenda.now_blocks(talk, next_button=True))
+    view("agenda_modal", agenda.build_agenda_modal(lang, talk))
     msg("announce_failed", announcement.build_announce_failed(lang, talk_id=talk.id, text="E" * 5000))
     view("cancel_modal", cancel_modal.build_cancel_modal(lang, talk_id=talk.id, title=TITLE))
     msg("help", commands.build_help(lang, unknown="u" * 5000))
@@ -147,6 +155,9 @@ def surfaces(lang: str) -> list[Surface]:
     msg("talk_list", commands.build_talk_list(lang, many, permalinks={t.id: LONG_URL for t in many}, more=10**6))
     going = {t.id for t in many[::2]}
     view("home", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going))
+    # home: every link, the went/missed line and the organiser's menu on every talk, in every section.
+    full = {t.id: home.TalkLinks(LONG_URL, LONG_URL, LONG_URL, went=t.id % 3 == 0, manage=True) for t in many}
+    view("home[links]", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going, links=full))
     view("home[empty]", home.build_home(lang, live=[], upcoming=[], mine=[], ended=[], going=set()))
     msg("pulse", pulse.build_pulse_blocks(lang, pulse_now, legend))
     msg("legend", pulse.build_legend_blocks(lang, legend))
@@ -154,7 +165,13 @@ def surfaces(lang: str) -> list[Surface]:
         view(
             f"ask_modal[advance={advance}]",
             questions.build_ask_modal(
-                lang, title=TITLE, advance=advance, private_metadata="9" * 100, retention_days=RETENTION_DAYS
+                lang,
+                title=TITLE,
+                advance=advance,
+                private_metadata="9" * 100,
+                retention_days=RETENTION_DAYS,
+                speakers=[(s.speaker_id, s.title) for s in talk.segments],
+                current=talk.segments[-1].speaker_id,
             ),
         )
     for item in question_items(3):
@@ -236,6 +253,7 @@ def texts(lang: str) -> dict[str, str]:
 
 
 COVERED = {
+    "build_agenda_modal",
     "build_announcement",
     "build_announce_failed",
     "build_cancel_modal",

@@ -7,7 +7,9 @@ from slack_bolt import App
 from bot import ids
 from bot.container import Container
 from bot.listeners.actions import url_buttons
+from bot.listeners.actions.agenda_next import make_agenda_next_action
 from bot.listeners.actions.ask_question import make_ask_question_action
+from bot.listeners.actions.home_new_talk import make_home_new_talk_action
 from bot.listeners.actions.question_answer_later import make_question_answer_later_action
 from bot.listeners.actions.question_moderate import make_question_moderate_action
 from bot.listeners.actions.question_pick_talk import make_question_pick_talk_action
@@ -23,7 +25,7 @@ from bot.listeners.actions.talk_menu import make_talk_menu_action
 def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_RSVP_GOING)(make_rsvp_action(container, going=True))
     app.action(ids.ACTION_RSVP_NOT_GOING)(make_rsvp_action(container, going=False))
-    url_buttons.register(app)
+    url_buttons.register(app, container)
     app.action(ids.ACTION_TALK_MENU)(make_talk_menu_action(container))
     app.action(ids.ACTION_RETRY_ANNOUNCE)(make_retry_announce_action(container))
     app.action(ids.ACTION_STREAM_ADD_LINK)(make_stream_add_link_action(container))
@@ -34,6 +36,9 @@ def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_QUESTION_HIDE)(make_question_moderate_action(container, action_name="hide"))
     app.action(ids.ACTION_QUESTION_ANSWER_LATER)(make_question_answer_later_action(container))
     app.action(ids.ACTION_QUESTION_PICK_TALK)(make_question_pick_talk_action(container))
+    app.action(ids.ACTION_AGENDA_NEXT)(make_agenda_next_action(container))
     # Surveys: the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
     app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
     app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))
+    # home: Home's "Plan a talk"
+    app.action(ids.ACTION_HOME_NEW_TALK)(make_home_new_talk_action(container))

@@ -8,6 +8,7 @@ from bot.listeners.views.question_answer import make_question_answer_submission
 from bot.listeners.views.question_ask import make_question_ask_submission
 from bot.listeners.views.stream_link import make_stream_link_submission
 from bot.listeners.views.survey_feedback import make_survey_feedback_submission
+from bot.listeners.views.talk_agenda import make_talk_agenda_submission
 from bot.listeners.views.talk_cancel import make_talk_cancel_submission
 from bot.listeners.views.talk_edit import make_talk_edit_submission
 from bot.listeners.views.talk_new import make_talk_new_submission
@@ -18,6 +19,7 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_TALK_EDIT)(make_talk_edit_submission(container))
     app.view(ids.CALLBACK_TALK_CANCEL)(make_talk_cancel_submission(container))
     app.view(ids.CALLBACK_STREAM_LINK)(make_stream_link_submission(container))
+    app.view(ids.CALLBACK_AGENDA)(make_talk_agenda_submission(container))
     # Live questions
     app.view(ids.CALLBACK_QUESTION_ASK)(make_question_ask_submission(container))
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))

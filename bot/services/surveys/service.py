@@ -25,7 +25,7 @@ from bot.db.session import Database
 from bot.delivery.holders import this_holder
 from bot.delivery.outbox import send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.reactions.pulse import parse_legend
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
@@ -461,12 +461,12 @@ class SurveyService:
             return
         _, data, config = found
         if data.withheld:  # the organiser too: below the threshold everyone gets the count only
-            text = t(
+            text = tn(
                 actor.lang,
                 "command.report.withheld",
+                data.responses,
                 title=mrkdwn_escape(talk.title),
                 min=data.min_responses,
-                count=data.responses,
             )
             self.slack.respond(response_url, text=text)
             return
@@ -494,7 +494,7 @@ class SurveyService:
             return
         if count < self.settings.SURVEY_MIN_RESPONSES:
             minimum = self.settings.SURVEY_MIN_RESPONSES
-            text = t(actor.lang, "command.report.withheld", title=talk.title, min=minimum, count=count)
+            text = tn(actor.lang, "command.report.withheld", count, title=talk.title, min=minimum)
             self.slack.respond(response_url, text=text)
             return
         channel, ts = self.slack.post_message(

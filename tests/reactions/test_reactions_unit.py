@@ -6,7 +6,9 @@ import string
 from datetime import UTC, datetime
 
 import pytest
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
+from bot import ids
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.models import StreamKind
 from bot.i18n import CATALOGS
@@ -14,6 +16,7 @@ from bot.services.reactions.legend import legend_meaning
 from bot.services.reactions.pulse import fold_emoji, minute_since, parse_legend, parse_names
 from bot.services.streams.links import join_label
 from bot.views.pulse import LegendItem, Nudge, Pulse, build_legend_blocks, build_pulse_blocks, nudge_line
+from bot.views.questions import QuestionItem, build_board
 from tests.fakes.slack_api import validate_message_blocks
 from tests.helpers import block_texts
 
@@ -135,3 +138,21 @@ def test_join_label_names_where_the_button_leads(lang: str, kind: StreamKind, ur
 def test_join_label_of_a_long_host_fits_a_button() -> None:
     label = join_label("en", StreamKind.MANUAL, "https://" + "a" * 200 + ".example.com/x")
     assert len(label) <= 75 and label.endswith(".example.com)")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_board_keeps_the_surge_and_nudge_below_an_agenda(lang: str) -> None:
+    agenda = [
+        SectionBlock(block_id=ids.BLOCK_AGENDA_NOW, text=MarkdownTextObject(text="Now")),
+        ActionsBlock(elements=[ButtonElement(action_id=ids.ACTION_AGENDA_NEXT, text="Next", value="1")]),
+    ]
+    nudge = Nudge(emoji="turtle", count=5, at=datetime(2026, 1, 1, tzinfo=UTC), timezone="UTC")
+    pulse = build_pulse_blocks(lang, Pulse(totals={"mute": 7}, surges={"mute": 7}), LEGEND, nudge=nudge)
+    items = [QuestionItem(id=i, text="q", votes=0, asker="a", status="open") for i in range(60)]
+    blocks = [b.to_dict() for b in build_board(lang, title="T", items=items, hidden=0, pulse=agenda + pulse)]
+    assert validate_message_blocks(blocks) == []
+    ids_shown = [b.get("block_id") for b in blocks]
+    assert ids.BLOCK_AGENDA_NOW in ids_shown and ids.BLOCK_REACTION_PULSE in ids_shown
+    assert ids.BLOCK_REACTION_SURGE in ids_shown
+    text = block_texts(blocks)
+    assert ":mute: ×7" in text and ":turtle: ×5" in text

@@ -17,6 +17,8 @@ from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
 from bot.services.agenda.service import AgendaService
+from bot.services.checkins.service import CheckinService
+from bot.services.proposals.service import ProposalService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
@@ -52,6 +54,8 @@ class Container:
     streams: StreamService
     surveys: SurveyService
     agenda: AgendaService
+    proposals: ProposalService
+    checkins: CheckinService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -99,6 +103,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         streams=streams,
         surveys=surveys,
         agenda=AgendaService(db=db, slack=slack, talks=talks),
+        proposals=ProposalService(settings=settings, db=db, slack=slack, refresher=refresher, talks=talks),
+        checkins=CheckinService(settings=settings, db=db, slack=slack, talks=talks),
     )
     flows.bind(container)
     return container

@@ -49,7 +49,7 @@ from bot.migrate import upgrade  # noqa: E402
 from bot.scheduling import jobs  # noqa: E402
 from bot.web import create_web_app  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
-from tests.helpers import create_talk, wait_flows  # noqa: E402
+from tests.helpers import create_talk, more_options, wait_flows  # noqa: E402
 from tests.reactions.helpers import react  # noqa: E402
 from tests.slack_driver import SlackDriver  # noqa: E402
 
@@ -178,6 +178,8 @@ def run_story(lang: str) -> list[Surface]:
         slack.command("new", user=ORGANISER, channel=GENERAL)
         [opened] = fake.wait_for("views.open")
         add("form", "modal", opened.params["view"])
+        # form: the same form after "More options" (the rarely used fields), as views.update redrew it.
+        add("form_more", "modal", more_options(slack, fake, opened.response["view"], user=ORGANISER))
         fake.reset_calls()
 
         talk_id, ts = create_talk(
@@ -261,7 +263,9 @@ def run_story(lang: str) -> list[Surface]:
         jobs.bind(container)
         jobs.survey_close(talk_id)
         report = _latest_post(fake, _dm_channel(fake, ORGANISER), lambda p: True)  # the newest: the report
-        add("report", "message", report, _images(fake))
+        # Its charts are in its image blocks (slack_file): only those, not every chart uploaded for other readers.
+        shown = json.dumps(report.get("blocks"))
+        add("report", "message", report, {k: v for k, v in _images(fake).items() if k in shown})
 
         # Home, for the organiser.
         slack.event({"type": "app_home_opened", "user": ORGANISER, "channel": "DORG", "tab": "home"})
@@ -320,6 +324,7 @@ SURFACE_TITLES: dict[str, dict[str, str]] = {
     "card_ended": {"en": "Announcement card: ended", "ja": "お知らせ：終了"},
     "card_cancelled": {"en": "Announcement card: cancelled", "ja": "お知らせ：中止"},
     "form": {"en": "New-talk form", "ja": "発表の登録フォーム"},
+    "form_more": {"en": "New-talk form: More options", "ja": "発表の登録フォーム：詳細設定"},
     "live_post": {"en": "Live post (in the channel)", "ja": "開始時の投稿（チャンネル）"},
     "board": {"en": "Speaker's board (DM)", "ja": "発表者ボード（DM）"},
     "survey_dm": {"en": "Survey DM", "ja": "アンケートの DM"},

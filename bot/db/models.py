@@ -76,6 +76,8 @@ class Talk(Base):
     announce_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Nudge the speakers on their boards when a signal (e.g. slow down) surges; opt-in per talk (talk form).
     nudges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The speaker's slides (https, checked with safe_url); set from the "slides ready?" reminder or after the talk.
+    slides_url: Mapped[str | None] = mapped_column(String(3000))
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
     live_channel: Mapped[str | None] = mapped_column(String(32))
     live_ts: Mapped[str | None] = mapped_column(String(32))
@@ -497,6 +499,8 @@ class SurveyAnswer(Base):
     improve: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[str | None] = mapped_column(Text)
     custom_answer: Mapped[str | None] = mapped_column(Text)
+    # "What should we cover next?": shown on the proposals board without a name (bot/services/proposals/).
+    cover_next: Mapped[str | None] = mapped_column(Text)
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -515,3 +519,73 @@ class Attendance(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
     first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- pipeline: talk proposals, topic suggestions and their votes; speaker check-ins -----------------------------
+
+
+class ProposalStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ProposalKind(enum.StrEnum):
+    TALK = "talk"  # someone offers to give a talk (/lunchlearn propose)
+    TOPIC = "topic"  # a wish from a survey ("What should we cover next?"): anonymous, nobody to DM
+
+
+class Proposal(Base):
+    """An entry on a proposals board: a talk someone offers to give, or an anonymous topic from a survey."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_board", "team_id", "channel_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"))
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind), default=ProposalKind.TALK)
+    # None for survey topics: they are shown without a name, and nobody is told about them.
+    proposer_id: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    preferred_dates: Mapped[str | None] = mapped_column(String(64))  # ISO dates, comma-separated (up to 3)
+    channel_id: Mapped[str] = mapped_column(String(32))  # the board it is shown on
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.OPEN)
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the proposer was told the decision
+    # The survey answer a topic comes from (edited with it, gone with it); its talk, for the k-anonymity rule.
+    survey_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_answers.id", ondelete="CASCADE"), unique=True
+    )
+    survey_talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    # The modal a proposal came from: a repeated view_submission finds it instead of adding a second.
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ProposalVote(Base):
+    """One person's upvote; `action_ts` of the click that cast it tells a retried or doubled click apart."""
+
+    __tablename__ = "proposal_votes"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_ts: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SpeakerCheckin(Base):
+    """A speaker's answer to the 72-hour check-in, for the talk's start time it was asked about (`starts_at`): a
+    talk moved later asks again, and an old "confirmed" does not count for the new time."""
+
+    __tablename__ = "speaker_checkins"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str] = mapped_column(String(16))  # "confirmed" or "reschedule"
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

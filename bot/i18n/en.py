@@ -18,7 +18,6 @@ MESSAGES: dict[str, str] = {
     "modal.field.channel.hint": "For a private channel, invite the bot first.",
     "modal.field.stream_kind": "Stream",
     "modal.field.stream_url": "Stream link",
-    "modal.field.stream_url.hint": 'Only for "Link I\'ll provide": an https:// link (Zoom, Teams, a room page...).',
     "modal.field.language": "Announcement language",
     "stream.youtube": "YouTube Live",
     "stream.meet": "Google Meet",
@@ -459,5 +458,94 @@ MESSAGES.update(
         "home.link.report": "Your report",
         "report.turnout": "*Attendance:* {registered} registered, {attended} attended (no-show rate {rate}%)",
         "report.turnout.no_rsvp": "*Attendance:* nobody registered, {attended} attended",
+    }
+)
+
+# --- form: the talk form shows only the fields that apply, the rare ones behind "More options" ---
+MESSAGES.update(
+    {
+        "form.more": "More options",
+        "form.more.summary": "Announcement in {language} · Reminders: {reminders}",
+        "form.more.summary.no_reminders": "none",
+        "form.stream_url.hint": "The https:// link people use to join (Zoom, Teams, a room page...).",
+        "form.error.stream_url.not_shown": "Choose “Link I'll provide” again to show the field for the link.",
+    }
+)
+# --- pipeline: the proposals board, speaker check-ins, slides link, the survey's "cover next" ---
+MESSAGES.update(
+    {
+        "help.proposals": "• `/lunchlearn propose [title]`: offer a talk on the proposals board\n• `/lunchlearn proposals`: open proposals, most upvoted first",
+        "proposals.button.propose": "Propose a talk",
+        "proposals.modal.title": "Propose a talk",
+        "proposals.modal.submit": "Propose",
+        "proposals.modal.close": "Cancel",
+        "proposals.modal.title_field": "Title",
+        "proposals.modal.abstract": "Abstract",
+        "proposals.modal.date": "Preferred date {n}",
+        "proposals.modal.date.hint": "Up to three dates that suit you (optional).",
+        "proposals.modal.channel": "Board",
+        "proposals.modal.channel.hint": "The channel whose proposals board shows your proposal.",
+        "proposals.error.title": "Give your proposal a title.",
+        "proposals.error.date": "Pick a date from the calendar.",
+        "proposals.error.date_past": "This date has passed: pick a later one.",
+        "proposals.error.channel": "Choose the channel of the board.",
+        "proposals.error.reason": "Tell the proposer why, in a sentence.",
+        "proposals.board.header": ":bulb: Talk proposals",
+        "proposals.board.intro": "What should our next lunch & learn be about? Upvote the talks you'd like to hear; organisers pick from the top.",
+        "proposals.board.text": "Talk proposals: {count} open",
+        "proposals.board.empty": "No proposals yet. Be the first!",
+        "proposals.board.more": "{count} more: `/lunchlearn proposals` shows them all.",
+        "proposals.list.header": "*Open talk proposals*, most upvoted first",
+        "proposals.list.more": "{count} more not shown.",
+        "proposals.entry.by": "Proposed by {user}",
+        "proposals.entry.from_survey": "_Suggested in a survey (anonymous)_",
+        "proposals.entry.dates": "Preferred dates: {dates}",
+        "proposals.button.upvote": ":thumbsup: {count}",
+        "proposals.button.accept": "Accept",
+        "proposals.button.decline": "Decline",
+        "proposals.missing": "I can't find that proposal any more.",
+        "proposals.closed": "*{title}* has already been decided on.",
+        "proposals.voted": "You upvoted *{title}* ({count} in all).",
+        "proposals.unvoted": "You withdrew your upvote for *{title}* ({count} left).",
+        "proposals.refusal.accept": "Only organisers can accept proposals: workspace admins, people who have organised a talk, and those the bot's administrator named.",
+        "proposals.refusal.decline": "Only organisers can decline proposals: workspace admins, people who have organised a talk, and those the bot's administrator named.",
+        "proposals.decline.title": "Decline proposal",
+        "proposals.decline.submit": "Decline",
+        "proposals.decline.body": "Decline *{title}*? The proposer gets your reason by DM.",
+        "proposals.decline.body_topic": "Remove the suggestion *{title}* from the board? It came from an anonymous survey answer, so nobody is told.",
+        "proposals.decline.reason": "Reason",
+        "proposals.dm.accepted": ":tada: Your proposal *{title}* was accepted by {by}: it is planned for {when}. The announcement follows.",
+        "proposals.dm.declined": "Your proposal *{title}* was declined by {by}.\nReason: {reason}",
+        "checkin.ask": ":wave: Your talk *{title}* is on {when}. Are you still on?",
+        "checkin.button.confirm": "Confirm",
+        "checkin.button.reschedule": "Ask to reschedule",
+        "checkin.answered.confirmed": ":white_check_mark: Confirmed. Thank you!",
+        "checkin.answered.reschedule": ":calendar: The organiser knows you'd like another date.",
+        "checkin.not_speaker": "Only the talk's speakers can answer this check-in.",
+        "checkin.closed": "*{title}* is {status}: nothing to confirm.",
+        "checkin.reschedule_dm": "{speaker} asks to reschedule *{title}* ({when}). Use *Edit* in the announcement's ⋯ menu to move it.",
+        "checkin.alert": ":warning: *{title}* is on {when}, and not every speaker has confirmed.",
+        "checkin.alert.silent": "No answer yet: {speakers}",
+        "checkin.alert.reschedule": "Asked to reschedule: {speakers}",
+        "slides.ask": ":page_facing_up: Your talk *{title}* is on {when}. Are your slides ready? Add the link so people can follow along and find them afterwards.",
+        "slides.link_label": "slides",
+        "slides.current": "Current link: {link}",
+        "slides.button.add": "Add slides link",
+        "slides.modal.title": "Slides link",
+        "slides.modal.submit": "Save",
+        "slides.modal.body": "The slides of *{title}*.",
+        "slides.modal.url": "Link",
+        "slides.modal.url.hint": "An https link people can open (Google Slides, Speaker Deck, a PDF...).",
+        "slides.error.url": "Give an https link, such as https://docs.google.com/presentation/...",
+        "refusal.action.slides": "add the slides of",
+        "survey.modal.cover_next": "What should we cover next?",
+        "survey.modal.cover_next.hint": "Shown on the proposals board without your name.",
+    }
+)
+# --- report: what each chart in the report shows, for screen readers (image blocks' alt_text) ---
+MESSAGES.update(
+    {
+        "chart.ratings.alt": "Bar chart: how many answers gave each rating from 1 to 5, for overall satisfaction and usefulness.",
+        "chart.timeline.alt": "Line chart: reactions per minute from the start to the end of the talk, one line per meaning.",
     }
 )

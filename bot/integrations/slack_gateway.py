@@ -267,14 +267,15 @@ class SlackGateway:
     def upload_files(
         self,
         *,
-        channel: str,
+        channel: str | None,
         files: Sequence[tuple[str, bytes, str]],
         thread_ts: str | None = None,
         initial_comment: str | None = None,
     ) -> list[str]:
         """files_upload_v2 with (filename, content, title) items: files.getUploadURLExternal and the upload POST
         per file, then one files.completeUploadExternal. `channel` must be a conversation id (a D-id for a DM,
-        e.g. the channel of a message we posted there). Returns the file ids."""
+        e.g. the channel of a message we posted there); None shares the files nowhere (the bot's own, for image
+        blocks with `slack_file`). Returns the file ids."""
         try:
             response = self.client.files_upload_v2(
                 channel=channel,
@@ -353,10 +354,13 @@ class SlackGateway:
                 return str(message["ts"])
         return None
 
-    def find_own_dm(self, *, user_id: str, event_type: str, payload_match: dict[str, Any]) -> tuple[str, str] | None:
-        """(channel, ts) of a DM we sent this user with this metadata in the last day (crash recovery)."""
+    def find_own_dm(
+        self, *, user_id: str, event_type: str, payload_match: dict[str, Any], since: float | None = None
+    ) -> tuple[str, str] | None:
+        """(channel, ts) of a DM we sent this user with this metadata since `since` (epoch seconds; default: the
+        last day), for crash recovery."""
         channel = self.dm_channel(user_id)
-        oldest = f"{time.time() - 86400:.6f}"
+        oldest = f"{since if since is not None else time.time() - 86400:.6f}"
         ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
         return (channel, ts) if ts else None
 
@@ -419,6 +423,14 @@ class SlackGateway:
 
     def open_view(self, *, trigger_id: str, view: View) -> str:
         return str(self._call("views.open", quick=True, trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
+
+    def update_view(self, *, view_id: str, view: View, view_hash: str | None) -> None:
+        """Replace an open modal. With the hash Slack refuses (hash_conflict) if the modal changed since the
+        payload that asked for this update, instead of overwriting a newer state with an older one."""
+        args: dict[str, Any] = {"view_id": view_id, "view": view.to_dict()}
+        if view_hash:
+            args["hash"] = view_hash
+        self._call("views.update", quick=True, **args)
 
     # Conversations and users ---------------------------------------------------------------------------
 

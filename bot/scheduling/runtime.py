@@ -268,6 +268,15 @@ class SchedulerRuntime:
             misfire_grace_time=60,
         )
         scheduler.add_job(
+            jobs.proposals_sweep,
+            "interval",
+            seconds=60,
+            next_run_time=now,
+            id=f"{MAINTENANCE}proposals_sweep",
+            replace_existing=True,
+            misfire_grace_time=30,
+        )
+        scheduler.add_job(
             jobs.prune_deliveries,
             "interval",
             hours=1,

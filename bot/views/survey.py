@@ -15,10 +15,12 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
 )
@@ -45,8 +47,9 @@ class SurveyChoices:
     post_summary: bool = True
 
 
-def survey_choice_blocks(lang: str) -> list[InputBlock]:
-    """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+def survey_choice_blocks(lang: str, *, question: str | None = None, post_summary: bool = True) -> list[InputBlock]:
+    """Optional inputs of the new-talk modal's "More options"; absent values mean the defaults. `question` and
+    `post_summary` are what was typed before the form was redrawn."""
     summary = Option(value=ids.SURVEY_OPTION_POST_SUMMARY, label=t(lang, "survey.field.post_summary"))
     return [
         InputBlock(
@@ -54,14 +57,20 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
             label=t(lang, "survey.field.question"),
             hint=t(lang, "survey.field.question.hint"),
             optional=True,
-            element=PlainTextInputElement(action_id=ids.ACTION_SURVEY_QUESTION, max_length=CUSTOM_QUESTION_MAX),
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_SURVEY_QUESTION,
+                max_length=CUSTOM_QUESTION_MAX,
+                initial_value=(question or "")[:CUSTOM_QUESTION_MAX] or None,
+            ),
         ),
         InputBlock(
             block_id=ids.BLOCK_SURVEY_OPTIONS,
             label=t(lang, "survey.field.options"),
             optional=True,
             element=CheckboxesElement(
-                action_id=ids.ACTION_SURVEY_OPTIONS, options=[summary], initial_options=[summary]
+                action_id=ids.ACTION_SURVEY_OPTIONS,
+                options=[summary],
+                initial_options=[summary] if post_summary else None,
             ),
         ),
     ]
@@ -84,6 +93,23 @@ def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> Survey
 def survey_metadata(talk_id: int, kind: str) -> Metadata:
     """Lets a restarted worker find a DM it posted but could not record (no second DM)."""
     return Metadata(event_type=ids.METADATA_SURVEY_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": kind})
+
+
+@dataclass(frozen=True)
+class ReportChart:
+    """A chart uploaded (unshared) for a report message, shown there by an image block."""
+
+    file_id: str
+    title: str
+    alt_text: str
+
+
+def report_metadata(talk_id: int, user_id: str, stage: str) -> Metadata:
+    """Finds a report DM again after a crash lost its ts: talk, reader and stage (preliminary or final)."""
+    return Metadata(
+        event_type=ids.METADATA_REPORT_EVENT_TYPE,
+        event_payload={"talk_id": talk_id, "user_id": user_id, "stage": stage},
+    )
 
 
 def _rating_row(lang: str, talk_id: int, selected: int | None) -> ActionsBlock:
@@ -187,10 +213,13 @@ def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, cur
     )
 
 
-def _text_input(lang: str, block_id: str, action_id: str, label: str, current: str | None) -> InputBlock:
+def _text_input(
+    lang: str, block_id: str, action_id: str, label: str, current: str | None, *, hint: str | None = None
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=truncate(plain(label), 2000),
+        hint=hint,
         optional=True,
         element=PlainTextInputElement(
             action_id=action_id, multiline=True, max_length=TEXT_ANSWER_MAX, initial_value=current or None
@@ -233,6 +262,15 @@ def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, 
             ids.ACTION_SURVEY_TOPICS,
             t(lang, "survey.modal.topics"),
             answer.topics if answer else None,
+        ),
+        # pipeline: a wish for a future talk, shown on the proposals board without a name.
+        _text_input(
+            lang,
+            ids.BLOCK_SURVEY_COVER_NEXT,
+            ids.ACTION_SURVEY_COVER_NEXT,
+            t(lang, "survey.modal.cover_next"),
+            answer.cover_next if answer else None,
+            hint=t(lang, "survey.modal.cover_next.hint"),
         ),
     ]
     if custom_question:
@@ -288,6 +326,7 @@ def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: 
         "usefulness": rating(ids.BLOCK_SURVEY_USEFULNESS, ids.ACTION_SURVEY_USEFULNESS),
         "improve": text(ids.BLOCK_SURVEY_IMPROVE, ids.ACTION_SURVEY_IMPROVE),
         "topics": text(ids.BLOCK_SURVEY_TOPICS, ids.ACTION_SURVEY_TOPICS),
+        "cover_next": text(ids.BLOCK_SURVEY_COVER_NEXT, ids.ACTION_SURVEY_COVER_NEXT),
         "share_name": any(o.get("value") == ids.SHARE_NAME_VALUE for o in selected),
     }
     if has_custom:
@@ -333,9 +372,10 @@ def build_report(
     closes_at: datetime | None,
     timezone: str,
     legend: list[LegendItem] | None = None,
+    charts: list[ReportChart] | None = None,
 ) -> list[Block]:
     """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports);
-    `legend` is the reaction legend, to say what each emoji meant."""
+    `legend` is the reaction legend, to say what each emoji meant; `charts` are shown below the numbers."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=plain(report.title)), 150))]
     status = (
         t(lang, "report.final")
@@ -379,6 +419,14 @@ def build_report(
         else:
             lines.append(t(lang, "report.reactions.none"))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    blocks += [
+        ImageBlock(
+            slack_file={"id": chart.file_id},
+            alt_text=truncate(chart.alt_text, 2000),
+            title=PlainTextObject(text=truncate(chart.title, 2000)),
+        )
+        for chart in charts or []
+    ]
     if report.withheld:
         blocks.append(
             ContextBlock(

@@ -16,11 +16,23 @@ from slack_sdk.models.views import View
 import bot.views
 from bot import ids
 from bot.config import Settings
-from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSegment, TalkSpeaker, TalkStatus
+from bot.db.models import Proposal, ProposalKind, StreamKind, SurveyAnswer, Talk, TalkSegment, TalkSpeaker, TalkStatus
 from bot.db.surveys_repo import QuestionStats
 from bot.domain import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.surveys.report import Report
-from bot.views import agenda, announcement, cancel_modal, commands, home, live_post, pulse, questions, streams, survey
+from bot.views import (
+    agenda,
+    announcement,
+    cancel_modal,
+    commands,
+    home,
+    live_post,
+    proposals,
+    pulse,
+    questions,
+    streams,
+    survey,
+)
 from bot.views.talk_modal import build_talk_modal
 from tests.fakes import slack_limits
 from tests.fakes.slack_api import validate_message_blocks, validate_view
@@ -209,7 +221,14 @@ def surfaces(lang: str) -> list[Surface]:
             report = a_report(lang, withheld=withheld)
             msg(
                 f"report[final={final},withheld={withheld}]",
-                survey.build_report(lang, report, final=final, closes_at=NOW, timezone=talk.timezone),
+                survey.build_report(
+                    lang,
+                    report,
+                    final=final,
+                    closes_at=NOW,
+                    timezone=talk.timezone,
+                    charts=[survey.ReportChart(file_id="F0123456789", title="T" * 3000, alt_text="A" * 3000)] * 2,
+                ),
             )
     new = build_talk_modal(
         lang,
@@ -227,8 +246,56 @@ def surfaces(lang: str) -> list[Surface]:
         private_metadata="9" * 200,
     )
     view("talk_modal[new]", new)
+    # form: every field shown ("More options" open), for each stream kind (the link, or the announce-link option)
+    for kind in StreamKind:
+        full = build_talk_modal(
+            lang,
+            title=TITLE,
+            description=DESCRIPTION,
+            speaker_ids=SPEAKERS,
+            starts_at=NOW,
+            duration_minutes=180,
+            channel_id="C" * 20,
+            stream_kind=kind,
+            stream_url=LONG_URL,
+            language=lang,
+            reminders="10080,1440,60,10,5",
+            announce_link=True,
+            nudges=True,
+            private_metadata="9" * 200,
+            more=True,
+            survey_question="Q" * 300,
+            post_summary=False,
+        )
+        view(f"talk_modal[new,more,{kind.value}]", full)
     view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
+    # pipeline: proposals board and list, propose/decline/slides modals, check-in and slides DMs
+    entries = [(a_proposal(2_000_000_000 + i, topic=i % 2 == 1), 10**9) for i in range(60)]
+    msg("proposals_board", proposals.build_proposals_board(lang, entries))
+    msg("proposals_board[empty]", proposals.build_proposals_board(lang, []))
+    msg("proposal_list", proposals.build_proposal_list(lang, entries))
+    view("propose_modal", proposals.build_propose_modal(lang, title=TITLE, channel_id="C" * 20, today=NOW.date()))
+    view("decline_modal", proposals.build_decline_modal(lang, proposal=a_proposal(1)))
+    view("decline_modal[topic]", proposals.build_decline_modal(lang, proposal=a_proposal(1, topic=True)))
+    talk.slides_url = LONG_URL
+    for answer in (None, "confirmed", "reschedule"):
+        msg(f"checkin_dm[{answer}]", proposals.build_checkin_dm(lang, talk, answer=answer))
+    msg("slides_reminder", proposals.build_slides_reminder(lang, talk))
+    view("slides_modal", proposals.build_slides_modal(lang, talk))
     return out
+
+
+def a_proposal(proposal_id: int, *, topic: bool = False) -> Proposal:
+    return Proposal(
+        id=proposal_id,
+        team_id="T1",
+        kind=ProposalKind.TOPIC if topic else ProposalKind.TALK,
+        proposer_id=None if topic else "U" + "9" * 10,
+        title=TITLE,
+        abstract=DESCRIPTION,
+        preferred_dates="2026-12-10,2026-12-17,2026-12-24",
+        channel_id="C1",
+    )
 
 
 def texts(lang: str) -> dict[str, str]:
@@ -249,6 +316,9 @@ def texts(lang: str) -> dict[str, str]:
         "nudge": pulse.nudge_line(
             lang, pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo"), legend
         ),
+        "proposals_board": proposals.board_text(lang, 10**9),
+        "checkin_dm": proposals.checkin_text(lang, talk),
+        "slides_dm": proposals.slides_text(lang, talk),
     }
 
 
@@ -276,6 +346,14 @@ COVERED = {
     "build_feedback_modal",
     "build_report",
     "build_talk_modal",
+    # pipeline
+    "build_proposals_board",
+    "build_proposal_list",
+    "build_propose_modal",
+    "build_decline_modal",
+    "build_checkin_dm",
+    "build_slides_reminder",
+    "build_slides_modal",
 }
 
 
@@ -375,6 +453,7 @@ def test_every_message_metadata_fits() -> None:
         live_post.reminder_metadata(talk, 10080),
         questions.question_metadata(2_000_000_000, 2_000_000_000),
         survey.survey_metadata(2_000_000_000, "reminder"),
+        proposals.board_metadata("C" * 20),
     ]
     for item in metadata:
         assert slack_limits.check_message({"metadata": item.to_dict()}, include_advisory=True) == []

@@ -4,8 +4,11 @@ from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
+from bot.listeners.views.proposal_decline import make_proposal_decline_submission
+from bot.listeners.views.proposal_new import make_proposal_new_submission
 from bot.listeners.views.question_answer import make_question_answer_submission
 from bot.listeners.views.question_ask import make_question_ask_submission
+from bot.listeners.views.slides_link import make_slides_link_submission
 from bot.listeners.views.stream_link import make_stream_link_submission
 from bot.listeners.views.survey_feedback import make_survey_feedback_submission
 from bot.listeners.views.talk_agenda import make_talk_agenda_submission
@@ -24,3 +27,7 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_QUESTION_ASK)(make_question_ask_submission(container))
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))
     app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))
+    # pipeline: propose, decline, slides link
+    app.view(ids.CALLBACK_PROPOSAL_NEW)(make_proposal_new_submission(container))
+    app.view(ids.CALLBACK_PROPOSAL_DECLINE)(make_proposal_decline_submission(container))
+    app.view(ids.CALLBACK_SLIDES_LINK)(make_slides_link_submission(container))

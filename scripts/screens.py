@@ -50,7 +50,7 @@ from bot.scheduling import jobs  # noqa: E402
 from bot.web import create_web_app  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.helpers import create_talk, more_options, wait_flows  # noqa: E402
-from tests.reactions.helpers import react  # noqa: E402
+from tests.reactions.helpers import more_values, react  # noqa: E402
 from tests.slack_driver import SlackDriver  # noqa: E402
 
 SECRET = "screens-signing-secret"
@@ -191,7 +191,7 @@ def run_story(lang: str) -> list[Surface]:
             language=lang,
             start=int(time.time()) + 2 * 86400,
             url="https://zoom.us/j/1234567890",
-            nudges=True,  # so the speaker's board shows a nudge (below)
+            more=more_values(nudges=True),  # so the speaker's board shows a nudge (below)
         )
         # Two speakers share the lunch: an agenda of two parts, set through its modal.
         slack.overflow(

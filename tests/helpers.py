@@ -34,7 +34,6 @@ def talk_values(
     language: str | None = None,
     include_channel: bool = True,
     reminders: list[str] | None = None,
-    nudges: bool = False,
 ) -> dict[str, Any]:
     """The view.state.values Slack sends for the talk modal."""
     values: dict[str, Any] = {
@@ -61,9 +60,6 @@ def talk_values(
     }
     if reminders is not None:
         values[ids.BLOCK_REMINDERS] = reminder_values(reminders)
-    if nudges:  # the opt-in checkbox, ticked
-        selected = [{"value": ids.NUDGES_ON, "text": {"type": "plain_text", "text": "x"}}]
-        values[ids.BLOCK_NUDGES] = {ids.ACTION_NUDGES: {"type": "checkboxes", "selected_options": selected}}
     if include_channel:
         values[ids.BLOCK_CHANNEL] = {
             ids.ACTION_CHANNEL: {"type": "conversations_select", "selected_conversation": channel}

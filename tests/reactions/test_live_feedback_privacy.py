@@ -4,14 +4,16 @@ the pulse and a surge's warning are on the speakers' private boards only."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot import ids
 from bot.container import Container
 from tests.conftest import GENERAL, ORGANISER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import block_texts, create_talk, open_new_modal, talks_in_db
-from tests.reactions.helpers import board_text, channel_calls, live_talk, react, settle
+from tests.helpers import block_texts, create_talk, open_full_form, open_new_modal, talks_in_db
+from tests.reactions.helpers import board_text, channel_calls, live_talk, more_values, react, settle
 from tests.slack_driver import SlackDriver
 
 LEGEND_TEXT = {
@@ -87,17 +89,19 @@ def test_surge_warning_is_on_the_speakers_board_and_never_in_the_channel(
         (SPEAKER, "発表者へのサイン", "発表者専用のボードに表示する"),
     ],
 )
-def test_the_talk_form_offers_nudges_unticked(
+def test_the_talk_form_offers_nudges_unticked_under_more_options(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, user: str, label: str, option: str
 ) -> None:
-    view = open_new_modal(slack, fake_slack, user=user)
+    assert ids.BLOCK_NUDGES not in json.dumps(open_new_modal(slack, fake_slack, user=user))  # a rarely used option
+    fake_slack.reset_calls()
+    view = open_full_form(slack, fake_slack, user=user)
     [block] = [b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_NUDGES]
     assert block["optional"] is True and block["label"]["text"] == label
     assert [o["text"]["text"] for o in block["element"]["options"]] == [option]
     assert "initial_options" not in block["element"]  # off unless the organiser opts in
-    # Left alone, the talk has no nudges; ticked, it has.
-    for ticked in (False, True):
+    # "More options" never opened, or opened and left unticked: no nudges; ticked: nudges.
+    for more, expected in ((None, False), (more_values(nudges=False), False), (more_values(nudges=True), True)):
         fake_slack.reset_calls()
-        talk_id, _ = create_talk(slack, fake_slack, container, nudges=ticked)
+        talk_id, _ = create_talk(slack, fake_slack, container, more=more)
         [talk] = [t for t in talks_in_db(container) if t.id == talk_id]
-        assert talk.nudges is ticked
+        assert talk.nudges is expected

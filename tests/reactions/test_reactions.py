@@ -198,7 +198,7 @@ def test_nudges_are_opt_in_per_talk(
     slack: SlackDriver, fake_slack: FakeSlack, container: Container, nudges: bool
 ) -> None:
     """Off by default: a surge still shows as a warning on the boards (the pulse), but no nudge, no DM."""
-    talk = live_talk(slack, fake_slack, container, nudges=nudges)
+    talk = live_talk(slack, fake_slack, container, nudges=True if nudges else None)  # off: the form left alone
     ch, ts = talk.live_channel, talk.live_ts
     assert ch and ts and talk.nudges is nudges
     fake_slack.reset_calls()

@@ -15,10 +15,11 @@ from bot.i18n import CATALOGS
 from bot.services.reactions.legend import legend_meaning
 from bot.services.reactions.pulse import fold_emoji, minute_since, parse_legend, parse_names
 from bot.services.streams.links import join_label
+from bot.views.parsing import NotShown, parse_talk_submission
 from bot.views.pulse import LegendItem, Nudge, Pulse, build_legend_blocks, build_pulse_blocks, nudge_line
 from bot.views.questions import QuestionItem, build_board
 from tests.fakes.slack_api import validate_message_blocks
-from tests.helpers import block_texts
+from tests.helpers import block_texts, talk_values
 
 LEGEND = parse_legend("clap=applause,bulb=learned,joy=funny,question=lost,turtle=slow_down,mute=cant_hear")
 
@@ -156,3 +157,15 @@ def test_the_board_keeps_the_surge_and_nudge_below_an_agenda(lang: str) -> None:
     assert ids.BLOCK_REACTION_SURGE in ids_shown
     text = block_texts(blocks)
     assert ":mute: ×7" in text and ":turtle: ×5" in text
+
+
+def test_a_hidden_nudges_field_keeps_the_talks_own_value() -> None:
+    """Editing with "More options" closed must not switch a talk's nudges off (nor on)."""
+    values = talk_values(speakers=["U1"], include_channel=False)
+    values.pop(ids.BLOCK_LANGUAGE)
+    for kept in (False, True):
+        data, errors = parse_talk_submission(values, "en", channel_id="C1", not_shown=NotShown(nudges=kept))
+        assert not errors and data is not None and data.nudges is kept
+    shown = {**values, ids.BLOCK_NUDGES: {ids.ACTION_NUDGES: {"type": "checkboxes", "selected_options": []}}}
+    data, _ = parse_talk_submission(shown, "en", channel_id="C1", not_shown=NotShown(nudges=True))
+    assert data is not None and data.nudges is False  # shown and unticked: off

@@ -17,9 +17,9 @@ from bot.services.streams.links import link_for
 from tests.conftest import GENERAL, ORGANISER, SPEAKER
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, talk_values, talks_in_db
+from tests.helpers import ack_json, block_texts, open_full_form, talk_values, talks_in_db
 from tests.slack_driver import SlackDriver
-from tests.streams.test_streams import open_modal, wait_stream, wait_until
+from tests.streams.test_streams import wait_stream, wait_until
 
 MANUAL_URL = "https://us02web.zoom.us/j/123?pwd=a&b=c"
 LABELS = {
@@ -46,7 +46,7 @@ def test_live_post_has_exactly_one_join_button_labelled_by_kind(
     stream: str,
     lang: str,
 ) -> None:
-    view = open_modal(slack, fake_slack, lambda: slack.command("new", user=ORGANISER, channel=GENERAL))
+    view = open_full_form(slack, fake_slack, user=ORGANISER)  # "More options" open: the talk's language
     url = MANUAL_URL if stream == "manual" else None
     values = talk_values(stream=stream, url=url, speakers=[SPEAKER], language=lang)
     assert ack_json(slack.submit_view(view, values, user=ORGANISER)) == {}

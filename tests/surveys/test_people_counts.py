@@ -11,7 +11,7 @@ from bot.scheduling import jobs
 from tests.conftest import ORGANISER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts
-from tests.reactions.helpers import board_text, give_reactions, react, settle
+from tests.reactions.helpers import board_text, give_reactions, more_values, react, settle
 from tests.slack_driver import SlackDriver
 from tests.surveys.helpers import ended_talk
 
@@ -43,7 +43,9 @@ def test_counts_leave_out_the_bots_seeded_reaction_on_board_nudge_and_report(
             state = rrepo.talk_state(session=session, talk_id=talk_id)
             seen["nudge"] = f"{state.last_nudge_emoji} {state.last_nudge_count}" if state else ""
 
-    talk_id, _ = ended_talk(slack, fake_slack, container, going=[], during=react_while_live, nudges=True)
+    talk_id, _ = ended_talk(
+        slack, fake_slack, container, going=[], during=react_while_live, more=more_values(nudges=True)
+    )
     assert ":turtle: 6" in seen["board"] and ":turtle: 7" not in seen["board"]
     assert "参加者からのサイン：もう少しゆっくり" in seen["board"]  # the speaker's language
     assert ":turtle: 6" in seen["reconciled"] and ":turtle: 7" not in seen["reconciled"]

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     GOOGLE_CREDENTIALS_FILE: Path | None = None
     GOOGLE_API_ROOT_URL: str | None = None
     DEFAULT_TIMEZONE: str = "UTC"
+    # series: the public https address of this bot, for calendar feed URLs (GET /calendar/<token>.ics).
+    PUBLIC_URL: str = ""
     # Threads that run Bolt listeners after ack; Bolt's default of 5 is too few for a busy talk.
     LISTENER_THREADS: int = Field(default=32, ge=1, le=512)
     # Reminder leads in minutes before a talk (a talk can override them in its modal).

@@ -1,7 +1,7 @@
 """talk nudges: speakers opt in per talk to nudges on their boards; the nudge's count is kept for the board
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0012'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -267,3 +267,24 @@ def test_report_and_export_commands_check_permissions(
         ("UR1", "5", "'=cmd()", ""),
     ]
     assert "updated_at" not in table[0] and not any("T" in v and ":" in v for r in table for v in r.values())
+
+
+def test_the_reaction_timeline_is_split_at_each_part_of_the_agenda() -> None:
+    """A talk with an agenda: a dashed line where each later part starts (within the real duration), each part
+    labelled; parts that never started before the real end are not drawn."""
+    from bot.services.surveys.report import SegmentScore, timeline_figure
+
+    parts = [
+        SegmentScore("Intro", "U1", 0.0, 0, None),
+        SegmentScore("On-device ML", "U2", 15.0, 0, None),
+        SegmentScore("Never reached", "U3", 40.0, 0, None),
+    ]
+    report = _report(timeline={"clap": [1] * 30}, duration_minutes=30.0, segments=parts)
+    fig = timeline_figure(report, "en")
+    assert fig is not None
+    [ax] = fig.axes
+    splits = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
+    assert splits == [15.0]
+    assert {text.get_text() for text in ax.texts} == {"Intro", "On-device ML"}
+    unsplit = timeline_figure(_report(timeline={"clap": [1] * 30}, duration_minutes=30.0), "en")
+    assert unsplit is not None and not [line for line in unsplit.axes[0].lines if line.get_linestyle() == "--"]

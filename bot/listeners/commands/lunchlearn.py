@@ -1,4 +1,4 @@
-"""/lunchlearn [new [title] | list | propose [title] | proposals | ask | report | export | help]"""
+"""/lunchlearn [new [title] | list | series [new] | propose [title] | proposals | ask | report | export | help]"""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ SUBCOMMANDS = {
     "提案": "propose",
     "proposals": "proposals",
     "提案一覧": "proposals",
+    "series": "series",
+    "シリーズ": "series",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -72,6 +74,13 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 )
             elif sub == "proposals":
                 container.proposals.list_command(actor=actor, response_url=response_url)
+            elif sub == "series":
+                if rest.split()[:1] in (["new"], ["新規"]):
+                    container.series.open_new_modal(
+                        actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id")
+                    )
+                else:
+                    container.series.list_command(actor=actor, response_url=response_url)
             elif sub == "list":
                 talks.list_upcoming(actor=actor, response_url=response_url)
             elif sub == "report":

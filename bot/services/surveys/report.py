@@ -19,12 +19,25 @@ from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
 from bot.i18n import CATALOGS, DEFAULT, t
 from bot.services.talks import attendance
 from bot.views.pulse import LegendItem
+from bot.views.survey import segment_rating
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 RATINGS = (1, 2, 3, 4, 5)
 TIMELINE_EMOJI = 3  # the main emoji shown in the reaction timeline
+
+
+@dataclass(frozen=True)
+class SegmentScore:
+    """One part of the agenda as the survey rated it; `average` is None below the k-anonymity threshold (each part
+    on its own: a part rated by two people shows no average even when the talk has ten answers)."""
+
+    title: str
+    speaker_id: str
+    start_minute: float
+    answers: int
+    average: float | None
 
 
 @dataclass
@@ -52,6 +65,7 @@ class Report:
     extra: dict[str, object] = field(default_factory=dict)
     attended: int = 0  # joined, reacted, asked or voted while live (bot/services/talks/attendance.py)
     no_show_pct: int | None = None  # of those who signed up, the share who did not attend
+    segments: list[SegmentScore] = field(default_factory=list)  # agenda parts, in order
 
     @property
     def response_rate_pct(self) -> int:
@@ -116,7 +130,18 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         duration_minutes=duration,
         attended=turnout.attended,
         no_show_pct=turnout.no_show_pct,
+        segments=_segment_scores(talk, answers, min_responses),
     )
+
+
+def _segment_scores(talk: Talk, answers: list[SurveyAnswer], min_responses: int) -> list[SegmentScore]:
+    scores, start = [], 0.0
+    for segment in talk.segments:
+        ratings = [rating for answer in answers if (rating := segment_rating(answer, segment.position)) is not None]
+        average = round(sum(ratings) / len(ratings), 1) if len(ratings) >= min_responses else None
+        scores.append(SegmentScore(segment.title, segment.speaker_id, start, len(ratings), average))
+        start += segment.minutes
+    return scores
 
 
 def real_duration_minutes(talk: Talk) -> float:
@@ -232,6 +257,20 @@ def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()
             ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=label)
         end = report.duration_minutes or max(len(c) for c in report.timeline.values())
         ax.set_xlim(0, end)
+        # agenda: the timeline split at each part's start, labelled with the part.
+        for part in report.segments:
+            if 0 < part.start_minute < end:
+                ax.axvline(part.start_minute, color="#999999", linestyle="--", linewidth=1)
+            if part.start_minute < end:
+                ax.text(
+                    part.start_minute + 0.2,
+                    1.0,
+                    _plain(part.title[:30]),
+                    transform=ax.get_xaxis_transform(),
+                    fontsize=8,
+                    va="top",
+                    color="#555555",
+                )
         ax.set_ylim(bottom=0)  # counts: a quiet minute sits on the axis, not mid-chart
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(t(lang, "chart.timeline.x"))

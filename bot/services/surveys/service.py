@@ -258,7 +258,7 @@ class SurveyService:
             return t(lang, "survey.closed")
         except NotRecipient:
             return t(lang, "survey.not_recipient")
-        fields = parse_feedback(values, has_custom=bool(config.custom_question))
+        fields = parse_feedback(values, has_custom=bool(config.custom_question), segments=len(talk.segments))
         with self.db.session() as session:
             answer = srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
             # pipeline: "What should we cover next?" goes on the proposals board, without the name, in the same

@@ -105,13 +105,15 @@ class Settings(BaseSettings):
     # --- Reactions as live feedback (bot/services/reactions/service.py, docs/reactions.md) ---
     # Legend on the live post, seeded as reactions: emoji=label key (reactions.legend.<key> in the catalogs;
     # a key the catalogs do not know is shown as written).
-    REACTION_LEGEND: str = "clap=applause,bulb=learned,joy=funny,question=lost,turtle=slow_down,mute=cant_hear"
-    # Emoji that nudge the speakers by DM when this many arrive within a minute (one nudge per quiet period).
-    REACTION_SIGNALS: str = "mute,turtle"
+    # Each emoji reads as its meaning (":question:" would read as "I have a question", so "lost" is :confused:).
+    REACTION_LEGEND: str = "clap=applause,bulb=learned,confused=lost,turtle=slow_down,rabbit2=speed_up,mute=cant_hear"
+    # Emoji that nudge the speakers on their boards (talks that opted in) when this many arrive within a minute
+    # (one nudge per quiet period).
+    REACTION_SIGNALS: str = "mute,turtle,rabbit2"
     REACTION_SIGNAL_THRESHOLD: int = Field(default=5, ge=1)
     REACTION_NUDGE_QUIET_MINUTES: int = Field(default=5, ge=1)
     # Emoji whose surge (threshold within a minute) is highlighted in the pulse, besides the signals.
-    REACTION_HIGHLIGHTS: str = "question"
+    REACTION_HIGHLIGHTS: str = "confused"
 
     @field_validator("REACTION_LEGEND")
     @classmethod

@@ -81,11 +81,12 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     talks = TalkService(settings=settings, db=db, slack=slack, refresher=refresher, flows=flows)
     surveys = SurveyService(settings=settings, db=db, slack=slack)
     lifecycle = LifecycleService(settings=settings, db=db, slack=slack, talks=talks, surveys=surveys, flows=flows)
-    reactions = ReactionService(settings=settings, db=db, slack=slack, pulse=pulse, live_post=live_post)
     streams = StreamService(settings=settings, db=db, slack=slack, talks=talks, refresher=refresher)
     questions = QuestionService(
         settings=settings, db=db, slack=slack, refresher=refresher, talks=talks, pulse=pulse.board_blocks
     )
+    # Reactions re-render the speakers' boards (where the counts are), not the live post.
+    reactions = ReactionService(settings=settings, db=db, slack=slack, pulse=pulse, boards=questions.refresh_boards)
     container = Container(
         settings=settings,
         db=db,

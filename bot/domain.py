@@ -60,6 +60,7 @@ class TalkInput:
     language: str = "en"
     reminder_offsets: str | None = None  # None: the deployment's default leads
     announce_link: bool = False  # show a YouTube/Meet link in the announcement once it exists
+    nudges: bool = False  # nudge the speakers on their boards when a signal surges (opt-in)
 
     @property
     def ends_at(self) -> datetime:

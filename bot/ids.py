@@ -114,6 +114,10 @@ BLOCK_SURVEY_OPTIONS = "survey_options"
 ACTION_SURVEY_OPTIONS = "survey_options_check"
 SURVEY_OPTION_POST_SUMMARY = "post_summary"
 METADATA_SURVEY_EVENT_TYPE = "lunchlearn_survey"
+# live: the talk form's opt-in to nudges on the speakers' boards
+BLOCK_NUDGES = "talk_nudges"
+ACTION_NUDGES = "talk_nudges_check"
+NUDGES_ON = "on"
 
 # --- card: the announcement's "More" overflow (value "<choice>:<talk id>") and the Manage modal. The modal's
 # buttons reuse ACTION_TALK_MENU with the MENU_* values, so the card menu's old clicks keep working.

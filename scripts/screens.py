@@ -50,7 +50,7 @@ from bot.scheduling import jobs  # noqa: E402
 from bot.web import create_web_app  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.helpers import create_talk, more_options, wait_flows  # noqa: E402
-from tests.reactions.helpers import react  # noqa: E402
+from tests.reactions.helpers import more_values, react  # noqa: E402
 from tests.slack_driver import SlackDriver  # noqa: E402
 
 SECRET = "screens-signing-secret"
@@ -105,6 +105,7 @@ def _bot(lang: str) -> Iterator[tuple[FakeSlack, SlackDriver, Container]]:
             DATABASE_URL=f"sqlite:///{tmp}/screens.db",
             DEFAULT_TIMEZONE=tz,
             MESSAGE_UPDATE_INTERVAL=0,
+            REACTION_SIGNAL_THRESHOLD=len(AUDIENCE),  # the whole small audience makes a signal (the board's nudge)
         )
         db = Database.from_url(settings.DATABASE_URL)
         upgrade(db.engine)
@@ -190,6 +191,7 @@ def run_story(lang: str) -> list[Surface]:
             language=lang,
             start=int(time.time()) + 2 * 86400,
             url="https://zoom.us/j/1234567890",
+            more=more_values(nudges=True),  # so the speaker's board shows a nudge (below)
         )
         # Two speakers share the lunch: an agenda of two parts, set through its modal.
         slack.overflow(
@@ -224,6 +226,9 @@ def run_story(lang: str) -> list[Surface]:
             react(slack, user, "clap", GENERAL, live_ts)
             if i % 2:
                 react(slack, user, "bulb", GENERAL, live_ts)
+        # Everyone asks to slow down within a minute: a nudge on the speaker's board, nothing in the channel.
+        for user in AUDIENCE:
+            react(slack, user, "turtle", GENERAL, live_ts)
         time.sleep(1.0)
         container.reactions.flush()
         container.refresher.flush()

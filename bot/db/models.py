@@ -74,6 +74,8 @@ class Talk(Base):
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
     # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
     announce_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Nudge the speakers on their boards when a signal (e.g. slow down) surges; opt-in per talk (talk form).
+    nudges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The speaker's slides (https, checked with safe_url); set from the "slides ready?" reminder or after the talk.
     slides_url: Mapped[str | None] = mapped_column(String(3000))
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
@@ -270,6 +272,7 @@ class ReactionTalkState(Base):
     talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
     last_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_nudge_emoji: Mapped[str | None] = mapped_column(String(100))
+    last_nudge_count: Mapped[int | None] = mapped_column(Integer)  # people, in the minute before the nudge
     reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

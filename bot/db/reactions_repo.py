@@ -173,7 +173,7 @@ def _ensure_state(session: Session, talk_id: int) -> None:
     session.execute(_insert(session, ReactionTalkState).values(talk_id=talk_id).on_conflict_do_nothing())
 
 
-def claim_nudge(*, session: Session, talk_id: int, emoji: str, now: datetime, quiet: timedelta) -> bool:
+def claim_nudge(*, session: Session, talk_id: int, emoji: str, now: datetime, quiet: timedelta, count: int = 0) -> bool:
     """True for exactly one caller per quiet period and talk, whatever the threads or replicas racing: the
     conditional UPDATE is atomic on both databases (PostgreSQL re-checks the WHERE after a concurrent commit)."""
     _ensure_state(session, talk_id)
@@ -183,7 +183,7 @@ def claim_nudge(*, session: Session, talk_id: int, emoji: str, now: datetime, qu
             ReactionTalkState.talk_id == talk_id,
             or_(ReactionTalkState.last_nudge_at.is_(None), ReactionTalkState.last_nudge_at <= now - quiet),
         )
-        .values(last_nudge_at=now, last_nudge_emoji=emoji)
+        .values(last_nudge_at=now, last_nudge_emoji=emoji, last_nudge_count=count)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)

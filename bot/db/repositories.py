@@ -58,6 +58,7 @@ def create_talk(
         source_view_id=source_view_id,
         reminder_offsets=data.reminder_offsets,
         announce_link=data.announce_link,
+        nudges=data.nudges,
     )
     talk.speakers = [TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids)]
     session.add(talk)
@@ -76,6 +77,7 @@ def apply_talk_input(*, talk: Talk, data: TalkInput) -> None:
     talk.channel_id = data.channel_id
     talk.reminder_offsets = data.reminder_offsets
     talk.announce_link = data.announce_link
+    talk.nudges = data.nudges
     if talk.speaker_ids != data.speaker_ids:
         talk.speakers.clear()
         talk.speakers.extend(TalkSpeaker(user_id=u, position=i) for i, u in enumerate(data.speaker_ids))

@@ -124,13 +124,13 @@ MESSAGES: dict[str, str] = {
     "reactions.legend.funny": "funny",
     "reactions.legend.lost": "lost me",
     "reactions.legend.slow_down": "slow down",
+    "reactions.legend.speed_up": "speed up",
     "reactions.legend.cant_hear": "can't hear",
     "reactions.pulse.title": "*Live pulse*",
     "reactions.pulse.empty": "No reactions yet.",
     "reactions.pulse.last_minute": "Last minute: {items}",
     "reactions.pulse.quiet": "Last minute: quiet",
     "reactions.pulse.surge": ":warning: *{emoji} ×{count} in the last minute* ({label})",
-    "reactions.nudge": ":wave: A quick signal from the audience of *{title}*: {emoji} ×{count} in the last minute ({label}).",
 }
 
 # --- Lifecycle (reminders, go-live, end) ---
@@ -141,10 +141,7 @@ MESSAGES.update(
         "reminder.lead.hours": "in {hours} hours",
         "reminder.dm": ":alarm_clock: *{title}* starts {lead} ({when}). {link}",
         "reminder.dm.link": "Join here: {url}",
-        "live.fallback": ":red_circle: {title} is live now: {url}",
         "live.header": ":red_circle: Live now: {title}",
-        "live.join": "*Join:* <{url}|{url_label}>",
-        "live.join.button": "Join the stream",
         "live.no_link": "The stream link is not available yet; the organiser will post it here.",
         "live.speakers": "Speakers: {speakers}",
         "live.ended": ":checkered_flag: *{title}* has ended. Thanks for joining!",
@@ -446,6 +443,25 @@ MESSAGES.update(
     }
 )
 
+# live: one Join button labelled by its kind, the legend's meanings, nudges on the speakers' boards (opt-in)
+MESSAGES.update(
+    {
+        "live.started": ":red_circle: {title} has started.",
+        "reactions.legend.seeded": "_The bot added one of each so a click is enough; it never counts its own._",
+        "reactions.nudge.board": ":wave: *The audience signals: {label}* ({emoji} ×{count} within a minute, at {time})",
+        "reactions.meaning.+1": "agree",
+        "reactions.meaning.heart": "love it",
+        "reactions.meaning.tada": "celebrate",
+        "reactions.meaning.joy": "funny",
+        "reactions.meaning.question": "question",
+        "reactions.meaning.eyes": "watching",
+        "reactions.meaning.fire": "amazing",
+        "reactions.meaning.raised_hands": "hooray",
+        "modal.field.nudges": "Signals for the speakers",
+        "modal.field.nudges.option": "Nudge the speakers on their private board",
+        "modal.field.nudges.hint": "When many react “slow down” or “can't hear” within a minute",
+    }
+)
 # --- series: recurring slots, empty-slot alerts, calendar feeds
 MESSAGES.update(
     {

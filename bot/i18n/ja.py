@@ -128,13 +128,13 @@ MESSAGES: dict[str, str] = {
     "reactions.legend.funny": "面白い",
     "reactions.legend.lost": "ついていけない",
     "reactions.legend.slow_down": "もう少しゆっくり",
+    "reactions.legend.speed_up": "もう少し速く",
     "reactions.legend.cant_hear": "聞こえない",
     "reactions.pulse.title": "*ライブの反応*",
     "reactions.pulse.empty": "まだリアクションはありません。",
     "reactions.pulse.last_minute": "直近1分：{items}",
     "reactions.pulse.quiet": "直近1分：反応なし",
     "reactions.pulse.surge": ":warning: *直近1分で{emoji} ×{count}*（{label}）",
-    "reactions.nudge": ":wave: 「{title}」の参加者からのサイン：直近1分で{emoji} ×{count}（{label}）。",
 }
 
 # --- Lifecycle (reminders, go-live, end) ---
@@ -145,10 +145,7 @@ MESSAGES.update(
         "reminder.lead.hours": "あと{hours}時間",
         "reminder.dm": ":alarm_clock: 「{title}」は{lead}で始まります（{when}）。{link}",
         "reminder.dm.link": "参加リンク：{url}",
-        "live.fallback": ":red_circle: 「{title}」が始まりました：{url}",
         "live.header": ":red_circle: 開催中：{title}",
-        "live.join": "*参加：* <{url}|{url_label}>",
-        "live.join.button": "今すぐ参加",
         "live.no_link": "参加リンクはまだありません。主催者がここに投稿します。",
         "live.speakers": "発表者：{speakers}",
         "live.ended": ":checkered_flag: 「{title}」は終了しました。ご参加ありがとうございました！",
@@ -452,6 +449,25 @@ MESSAGES.update(
     }
 )
 
+# live: one Join button labelled by its kind, the legend's meanings, nudges on the speakers' boards (opt-in)
+MESSAGES.update(
+    {
+        "live.started": ":red_circle: 「{title}」が始まりました。",
+        "reactions.legend.seeded": "_押しやすいよう、ボットが各絵文字を1つずつ付けています（ボットの分は数えません）。_",
+        "reactions.nudge.board": ":wave: *参加者からのサイン：{label}*（{time}、1分間に{emoji} ×{count}）",
+        "reactions.meaning.+1": "賛成",
+        "reactions.meaning.heart": "いいね",
+        "reactions.meaning.tada": "お祝い",
+        "reactions.meaning.joy": "面白い",
+        "reactions.meaning.question": "質問",
+        "reactions.meaning.eyes": "注目",
+        "reactions.meaning.fire": "すごい",
+        "reactions.meaning.raised_hands": "やったね",
+        "modal.field.nudges": "発表者へのサイン",
+        "modal.field.nudges.option": "発表者専用のボードに表示する",
+        "modal.field.nudges.hint": "1分以内に「もう少しゆっくり」「聞こえない」が多く付いたとき",
+    }
+)
 # --- series: recurring slots, empty-slot alerts, calendar feeds
 MESSAGES.update(
     {

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode, urlparse
 from zoneinfo import ZoneInfo
 
+from bot.db.models import StreamKind
 from bot.i18n import t
 
 # Kept although they are format characters: ZWJ/ZWNJ join emoji sequences and shape Indic and Persian script.
@@ -124,21 +125,34 @@ def when_range(starts_at: datetime, ends_at: datetime, timezone: str, lang: str)
     )
 
 
-def join_label(lang: str, url: str) -> str:
-    """The label of a join link, by what it opens: "Join on YouTube", "Join Google Meet", or "Join (zoom.us)" with
-    the host from the URL. Plain text: escape it for mrkdwn (`mrkdwn_link` does). Shared by every surface that
-    shows a join link (the card, the live post)."""
+_YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
+_MEET_HOSTS = ("meet.google.com",)
+BUTTON_TEXT_MAX = 75  # Block Kit: a button's text
+
+
+def _is_host(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def join_label(lang: str, url: str | None, kind: StreamKind | None = None) -> str:
+    """The label of a join link, by where it leads: "Join on YouTube", "Join Google Meet", or "Join (zoom.us)" with
+    the host from the URL, never text a person typed, so the label cannot claim another destination than the link
+    opens. Plain text: escape it for mrkdwn (`mrkdwn_link` does). Shared by every surface with a join link."""
     try:
-        host = (urlparse(url).hostname or "").lower()
+        host = (urlparse(url or "").hostname or "").lower().removeprefix("www.")
     except ValueError:
         host = ""
-    if host in ("youtu.be", "youtube.com") or host.endswith(".youtube.com"):
+    if kind is StreamKind.YOUTUBE or _is_host(host, _YOUTUBE_HOSTS):
         return t(lang, "join.youtube")
-    if host == "meet.google.com":
+    if kind is StreamKind.MEET or _is_host(host, _MEET_HOSTS):
         return t(lang, "join.meet")
     if not host:
         return t(lang, "join.link")
-    return truncate(t(lang, "join.host", host=clean(host.removeprefix("www."))), 75)
+    label = t(lang, "join.host", host=clean(host))
+    if len(label) > BUTTON_TEXT_MAX:  # a long host: keep its end, the registrable part people recognise
+        room = BUTTON_TEXT_MAX - len(t(lang, "join.host", host="")) - 1
+        label = t(lang, "join.host", host="…" + clean(host)[-room:])
+    return label
 
 
 def calendar_footer(lang: str, *, join_url: str | None, permalink: str | None) -> str:

@@ -30,16 +30,20 @@ def reminder_metadata(talk: Talk, lead_minutes: int) -> Metadata:
     )
 
 
-def live_text(talk: Talk, url: str | None) -> str:
+def live_text(talk: Talk) -> str:
+    """The notification text. No link here: the post's one Join button is the only link (the issue: it showed
+    twice)."""
     lang = talk.language
     title = mrkdwn_escape(talk.title)
     if talk.status is TalkStatus.ENDED:
         return t(lang, "live.ended", title=title)
-    return t(lang, "live.fallback", title=title, url=mrkdwn_escape(safe_url(url) or ""))
+    return t(lang, "live.started", title=title)
 
 
-def build_live_post(talk: Talk, *, url: str | None, extra: list[Block]) -> list[Block]:
-    """The live post; `extra`: the reactions legend and pulse, the Ask button (bot/services/talks/live_post.py)."""
+def build_live_post(talk: Talk, *, url: str | None, join_label: str, extra: list[Block]) -> list[Block]:
+    """The live post: header, one Join button labelled by where it leads (`join_label`), the speakers, then
+    `extra`: the reactions legend and the Ask button (bot/services/talks/live_post.py). No counts: the pulse is
+    the speakers' business, on their private boards."""
     lang = talk.language
     if talk.status is TalkStatus.ENDED:
         ended = t(lang, "live.ended", title=mrkdwn_escape(talk.title))
@@ -47,17 +51,13 @@ def build_live_post(talk: Talk, *, url: str | None, extra: list[Block]) -> list[
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "live.header", title=plain(talk.title)), 150))]
     url = safe_url(url)  # a link Google or a person gave us: never markup, else no link at all
     if url:
-        # A fixed label: the link itself is not shown as the label, so no text can pose as another address.
-        label = mrkdwn_escape(t(lang, "live.join.button"))
-        line = t(lang, "live.join", url=url.replace("&", "&amp;"), url_label=label)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
         blocks.append(
             ActionsBlock(
                 block_id=ids.BLOCK_LIVE_ACTIONS,
                 elements=[
                     ButtonElement(
                         action_id=ids.ACTION_JOIN_STREAM,
-                        text=t(lang, "live.join.button"),
+                        text=truncate(join_label, 75),
                         url=url,
                         style="primary",
                         value=str(talk.id),

@@ -51,6 +51,7 @@ class NotShown:
     language: str | None = None  # None: the submitter's language
     reminder_offsets: str | None = None  # None: the deployment's usual reminders
     announce_link: bool = False
+    nudges: bool = False
 
 
 def _shown(values: Values, block: str, action: str) -> bool:
@@ -174,6 +175,10 @@ def parse_talk_submission(
     if _shown(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK):
         checked = _value(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK).get("selected_options") or []
         announce_link = any(option.get("value") == "yes" for option in checked)
+    nudges = hidden.nudges
+    if _shown(values, ids.BLOCK_NUDGES, ids.ACTION_NUDGES):
+        nudge_options = _value(values, ids.BLOCK_NUDGES, ids.ACTION_NUDGES).get("selected_options") or []
+        nudges = any(option.get("value") == ids.NUDGES_ON for option in nudge_options)
 
     if errors or starts_at is None or channel_id is None:
         return None, errors
@@ -190,6 +195,7 @@ def parse_talk_submission(
             language=language,
             reminder_offsets=reminder_offsets,
             announce_link=announce_link and stream_kind is not StreamKind.MANUAL,
+            nudges=nudges,
         ),
         errors,
     )

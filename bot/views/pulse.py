@@ -1,14 +1,17 @@
-"""Reaction legend and live pulse: pure Block Kit builders for the live post and the speaker's board."""
+"""Reaction legend (the live post) and the live pulse, surges and nudges (the speaker's private board only):
+pure Block Kit builders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot import ids
 from bot.i18n import CATALOGS, DEFAULT, t
-from bot.views.formatting import mrkdwn_escape, truncate
+from bot.views.formatting import fallback_time, mrkdwn_escape, truncate
 
 TOP_REACTIONS = 6  # emoji shown with totals; more would wrap on a phone
 
@@ -28,6 +31,17 @@ class Pulse:
     surges: dict[str, int] = field(default_factory=dict)  # highlighted emoji -> last-minute count
 
 
+@dataclass(frozen=True)
+class Nudge:
+    """A signal the speakers asked for (the talk's nudges setting): `emoji` passed the threshold, `count` people
+    in the last minute; shown on their boards for the quiet period."""
+
+    emoji: str
+    count: int
+    at: datetime
+    timezone: str  # the talk's, for the time's fallback text
+
+
 def emoji_code(name: str) -> str:
     return f":{mrkdwn_escape(name)}:"
 
@@ -37,18 +51,29 @@ def legend_label(lang: str, item_key: str) -> str:
     return t(lang, key) if key in CATALOGS[DEFAULT] else mrkdwn_escape(item_key)
 
 
-def label_for(lang: str, emoji: str, legend: list[LegendItem]) -> str:
+def meaning(lang: str, emoji: str, legend: Sequence[LegendItem]) -> str | None:
+    """What an emoji means, in words, unescaped: the legend's label, else a common emoji's usual meaning
+    (reactions.meaning.<name>), else None."""
     for item in legend:
         if item.emoji == emoji:
-            return legend_label(lang, item.key)
-    return mrkdwn_escape(emoji)
+            key = f"reactions.legend.{item.key}"
+            return t(lang, key) if key in CATALOGS[DEFAULT] else item.key
+    key = f"reactions.meaning.{emoji}"
+    return t(lang, key) if key in CATALOGS[DEFAULT] else None
+
+
+def label_for(lang: str, emoji: str, legend: Sequence[LegendItem]) -> str:
+    found = meaning(lang, emoji, legend)
+    return mrkdwn_escape(found if found is not None else emoji)
 
 
 def build_legend_blocks(lang: str, legend: list[LegendItem]) -> list[Block]:
+    """The legend, for the live post: each emoji with its meaning, and why each already has one reaction (the
+    bot's, to make one click enough; every count the bot shows leaves it out)."""
     if not legend:
         return []
     items = " · ".join(f"{emoji_code(i.emoji)} {legend_label(lang, i.key)}" for i in legend)
-    text = truncate(f"{t(lang, 'reactions.legend.title')} {items}", 3000)
+    text = truncate(f"{t(lang, 'reactions.legend.title')} {items}\n{t(lang, 'reactions.legend.seeded')}", 3000)
     return [ContextBlock(block_id=ids.BLOCK_REACTION_LEGEND, elements=[MarkdownTextObject(text=text)])]
 
 
@@ -66,15 +91,31 @@ def pulse_line(lang: str, pulse: Pulse) -> str:
     return f"{totals}   |   {last}"
 
 
-def build_pulse_blocks(lang: str, pulse: Pulse, legend: list[LegendItem]) -> list[Block]:
-    """The pulse: one compact line, plus a highlighted line per surging signal. Also used on the speaker's board."""
+def nudge_line(lang: str, nudge: Nudge, legend: Sequence[LegendItem]) -> str:
+    # The time, in the reader's zone: the line stays for the quiet period, so "just now" would go stale.
+    when = f"<!date^{int(nudge.at.timestamp())}^{{time}}|{fallback_time(nudge.at, nudge.timezone)[11:]}>"
+    return t(
+        lang,
+        "reactions.nudge.board",
+        emoji=emoji_code(nudge.emoji),
+        count=nudge.count,
+        label=label_for(lang, nudge.emoji, legend),
+        time=when,
+    )
+
+
+def build_pulse_blocks(lang: str, pulse: Pulse, legend: list[LegendItem], *, nudge: Nudge | None = None) -> list[Block]:
+    """The speaker's board only, never the channel: one compact pulse line, then one section with the nudge (when
+    the talk opted in) and a highlighted line per surging signal. At most two blocks (the board counts on it)."""
     text = truncate(f"{t(lang, 'reactions.pulse.title')}   {pulse_line(lang, pulse)}", 3000)
     blocks: list[Block] = [ContextBlock(block_id=ids.BLOCK_REACTION_PULSE, elements=[MarkdownTextObject(text=text)])]
-    if pulse.surges:
-        lines = [
-            t(lang, "reactions.pulse.surge", emoji=emoji_code(e), count=n, label=label_for(lang, e, legend))
-            for e, n in sorted(pulse.surges.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
+    lines = [nudge_line(lang, nudge, legend)] if nudge else []
+    lines += [
+        t(lang, "reactions.pulse.surge", emoji=emoji_code(e), count=n, label=label_for(lang, e, legend))
+        for e, n in sorted(pulse.surges.items(), key=lambda kv: (-kv[1], kv[0]))
+        if nudge is None or e != nudge.emoji  # the nudge already says it
+    ]
+    if lines:
         blocks.append(
             SectionBlock(
                 block_id=ids.BLOCK_REACTION_SURGE, text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))
@@ -83,17 +124,7 @@ def build_pulse_blocks(lang: str, pulse: Pulse, legend: list[LegendItem]) -> lis
     return blocks
 
 
-def build_live_post_reaction_blocks(lang: str, pulse: Pulse, legend: list[LegendItem]) -> list[Block]:
-    """What the reactions feature adds to the live post: the legend, then the pulse."""
-    return build_legend_blocks(lang, legend) + build_pulse_blocks(lang, pulse, legend)
-
-
-def nudge_text(lang: str, *, title: str, emoji: str, count: int, legend: list[LegendItem]) -> str:
-    return t(
-        lang,
-        "reactions.nudge",
-        title=mrkdwn_escape(title),
-        emoji=emoji_code(emoji),
-        count=count,
-        label=label_for(lang, emoji, legend),
-    )
+def build_live_post_reaction_blocks(lang: str, legend: list[LegendItem]) -> list[Block]:
+    """What the reactions feature adds to the live post: the legend alone (no counts, no surges: those are for
+    the speakers, on their boards)."""
+    return build_legend_blocks(lang, legend)

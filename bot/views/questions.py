@@ -32,7 +32,10 @@ from bot.views.formatting import mention, mrkdwn_escape, plain, truncate
 
 MAX_QUESTION = 500
 MAX_BLOCKS = 50
-BOARD_FIXED_BLOCKS = 6  # header, summary, up to two pulse blocks, the "more" line, a spare
+BOARD_FIXED_BLOCKS = 6  # header, summary, the "more" line, spares
+# Blocks above the questions: the agenda's now/next and its button, the pulse line, the surge/nudge section. With
+# two agenda blocks a limit of two would drop the pulse, and with it the surge warning the speaker is owed.
+BOARD_EXTRA_MAX = 4
 AFTER_MAX_ITEMS = 40  # one section each, below the 50-block limit with the header and intro
 
 
@@ -210,13 +213,13 @@ def build_board(
     open_items = [i for i in items if i.status == "open"]
     answered = [i for i in items if i.status == "answered"]
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "questions.board.header", title=plain(title)), 150))]
-    blocks.extend(pulse[:2])
+    blocks.extend(pulse[:BOARD_EXTRA_MAX])
     summary = t(lang, "questions.board.summary", open=len(open_items), answered=len(answered), hidden=hidden)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary)]))
     if not items:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=t(lang, "questions.board.empty"))))
         return blocks
-    capacity = board_capacity(len(pulse[:2]))
+    capacity = board_capacity(len(pulse[:BOARD_EXTRA_MAX]))
     shown = (open_items + answered)[:capacity]
     for rank, item in enumerate(shown, start=1):
         key = "questions.board.item" if item.status == "open" else "questions.board.item_answered"

@@ -50,6 +50,26 @@ def _announce_link_option(lang: str) -> Option:
     return Option(value="yes", label=t(lang, "modal.field.announce_link.option"))
 
 
+def _nudges_option(lang: str) -> Option:
+    return Option(
+        value=ids.NUDGES_ON, label=t(lang, "modal.field.nudges.option"), description=t(lang, "modal.field.nudges.hint")
+    )
+
+
+def nudges_block(lang: str, on: bool) -> InputBlock:
+    """Opt-in: nudge the speakers on their private boards when the audience signals (slow down, can't hear)."""
+    return InputBlock(
+        block_id=ids.BLOCK_NUDGES,
+        label=t(lang, "modal.field.nudges"),
+        optional=True,
+        element=CheckboxesElement(
+            action_id=ids.ACTION_NUDGES,
+            options=[_nudges_option(lang)],
+            initial_options=[_nudges_option(lang)] if on else None,
+        ),
+    )
+
+
 # Reminder leads offered in the form, in minutes: the day before, the hour before, just before.
 REMINDER_PRESETS = (1440, 60, 10)
 
@@ -123,6 +143,7 @@ def build_talk_modal(
     language: str | None = None,
     reminders: str | None = None,
     announce_link: bool = False,
+    nudges: bool = False,
     default_reminders: str = "1440,10",
     private_metadata: str = "",
     more: bool = False,
@@ -258,6 +279,7 @@ def build_talk_modal(
                 ),
             ),
             _reminders_block(lang, reminders, default_reminders),
+            nudges_block(lang, nudges),
         ]
         if not editing:  # surveys: optional, defaults when left alone
             blocks += survey_choice_blocks(lang, question=survey_question, post_summary=post_summary)
@@ -324,6 +346,8 @@ def form_from_state(values: StateValues) -> dict[str, Any]:
     if (reminders := _state(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS)) is not None:
         offsets = parse_offsets(",".join(str(o.get("value") or "") for o in reminders.get("selected_options") or []))
         out["reminders"] = ",".join(str(m) for m in offsets) if offsets else None
+    if (nudges := _state(values, ids.BLOCK_NUDGES, ids.ACTION_NUDGES)) is not None:
+        out["nudges"] = any(o.get("value") == ids.NUDGES_ON for o in nudges.get("selected_options") or [])
     if (question := _state(values, ids.BLOCK_SURVEY_QUESTION, ids.ACTION_SURVEY_QUESTION)) is not None:
         out["survey_question"] = str(question.get("value") or "") or None
     if (options := _state(values, ids.BLOCK_SURVEY_OPTIONS, ids.ACTION_SURVEY_OPTIONS)) is not None:

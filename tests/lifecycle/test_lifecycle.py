@@ -4,6 +4,7 @@ Time is controlled: job functions and `tick(now)` take explicit times; nothing w
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -291,7 +292,8 @@ def test_go_live_posts_once_with_the_link_and_marks_the_announcement(
     assert live.params["reply_broadcast"] in (True, "true", "1", 1)
     assert live.params["metadata"]["event_payload"] == {"talk_id": talk_id, "kind": "live"}
     text = block_texts(live.params["blocks"])
-    assert "Live now: Intro to Rust" in text and "https://zoom.example.com/j/123" in text
+    assert "Live now: Intro to Rust" in text and "Join (zoom.example.com)" in text
+    assert "https://zoom.example.com/j/123" in json.dumps(live.params["blocks"])  # the Join button's url
     updates = [c for c in fake_slack.calls_to("chat.update") if c.params["ts"] == ts]
     assert updates and all("🔴 LIVE · " in block_texts(u.params["blocks"]) for u in updates), [
         block_texts(u.params["blocks"]) for u in updates

@@ -5,18 +5,42 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot import ids
 from bot.container import Container
+from bot.db import questions_repo as qrepo
 from bot.db import reactions_repo as rrepo
 from bot.db import repositories as repo
 from bot.db.models import Talk
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import Call, FakeSlack
+from tests.helpers import block_texts, talk_values
 from tests.scenario.test_talk_flow import create_talk
 from tests.slack_driver import SlackDriver
 
 
-def live_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> Talk:
-    """A talk announced through the modal, then taken live by the lifecycle (live post + legend seeded)."""
-    talk_id, _ = create_talk(slack, fake, container, **values)
+def more_values(*, language: str | None = None, nudges: bool = False) -> dict[str, Any]:
+    """What the talk form's "More options" fields hold when submitted: the talk's language, the nudges opt-in."""
+    selected = [{"value": ids.NUDGES_ON, "text": {"type": "plain_text", "text": "x"}}] if nudges else []
+    values: dict[str, Any] = {
+        ids.BLOCK_NUDGES: {ids.ACTION_NUDGES: {"type": "checkboxes", "selected_options": selected}},
+    }
+    if language:
+        values[ids.BLOCK_LANGUAGE] = talk_values(language=language)[ids.BLOCK_LANGUAGE]
+    return values
+
+
+def live_talk(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    container: Container,
+    *,
+    language: str | None = None,
+    nudges: bool | None = None,
+    **values: object,
+) -> Talk:
+    """A talk announced through the modal, then taken live by the lifecycle (live post + legend seeded).
+    `language`, `nudges`: set behind "More options" (left alone when None)."""
+    more = more_values(language=language, nudges=bool(nudges)) if language or nudges is not None else None
+    talk_id, _ = create_talk(slack, fake, container, more=more, **values)  # type: ignore[arg-type]
     assert container.lifecycle.go_live(talk_id)
     with container.db.session() as session:
         talk = repo.get_talk(session=session, talk_id=talk_id)
@@ -99,3 +123,19 @@ def give_reactions(fake: FakeSlack, channel: str, ts: str, reactions: dict[str, 
             )
             kept.append({"name": name, "users": users + bot, "count": len(users) + len(bot)})
         message["reactions"] = kept
+
+
+def board_text(container: Container, fake: FakeSlack, talk_id: int, user: str) -> str:
+    """What `user`'s private board shows now (after the coalesced refreshes ran)."""
+    container.reactions.flush()
+    container.refresher.flush()
+    with container.db.session() as session:
+        [board] = [b for b in qrepo.boards(session=session, talk_id=talk_id) if b.user_id == user]
+        channel, ts = board.channel, board.ts
+    return block_texts(fake.message(channel, ts)["blocks"])
+
+
+def channel_calls(fake: FakeSlack, channel: str) -> list[Call]:
+    """Every post and edit the bot sent to a channel (the live post, the announcement, questions...)."""
+    calls = fake.calls_to("chat.postMessage") + fake.calls_to("chat.update")
+    return [c for c in calls if c.params["channel"] == channel]

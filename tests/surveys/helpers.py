@@ -33,10 +33,12 @@ def ended_talk(
     question: str | None = None,
     no_summary: bool = False,
     during: Callable[[int], None] | None = None,
+    more: dict[str, Any] | None = None,
     **values: object,
 ) -> tuple[int, str]:
-    """Create a talk through the modal (with the survey fields), RSVP `going` through the button, end it."""
-    more = survey_values(question, no_summary=no_summary)
+    """Create a talk through the modal (with the survey fields and any other `more` options), RSVP `going` through
+    the button, end it."""
+    more = {**survey_values(question, no_summary=no_summary), **(more or {})}
     talk_id, ts = create_talk(slack, fake, container, more=more, **values)  # type: ignore[arg-type]
     for user in going:
         slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=user, channel=GENERAL, message_ts=ts)

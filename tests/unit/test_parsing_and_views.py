@@ -170,7 +170,12 @@ def test_modal_fits_slack_limits(lang: str) -> None:
 
 def test_live_post_and_home_and_list_fit_slack_limits() -> None:
     talk = _talk(status=TalkStatus.LIVE)
-    assert validate_message_blocks([b.to_dict() for b in build_live_post(talk, url=talk.stream_url, extra=[])]) == []
+    assert (
+        validate_message_blocks(
+            [b.to_dict() for b in build_live_post(talk, url=talk.stream_url, join_label="Join", extra=[])]
+        )
+        == []
+    )
     many = [_talk(id=i) for i in range(30)]
     home = build_home("en", live=many, upcoming=many, mine=many, ended=many, going={3})
     assert validate_view(home.to_dict()) == []

@@ -162,11 +162,14 @@ def surfaces(lang: str) -> list[Surface]:
         )
         if status in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
             view(f"manage[{status.value}]", announcement.build_manage_modal(lang, talk))
-        msg(f"live_post[{status.value}]", live_post.build_live_post(talk, url=LONG_URL, extra=[]))
+        msg(
+            f"live_post[{status.value}]",
+            live_post.build_live_post(talk, url=LONG_URL, join_label="J" * 500, extra=[]),
+        )
     talk = make_talk(lang, TalkStatus.LIVE)
     pulse_now, legend = a_pulse()
-    extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, pulse_now, legend)
-    msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, extra=extra))
+    extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, legend)
+    msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, join_label="J", extra=extra))
     msg("agenda[now, next]", agenda.now_blocks(talk, next_button=True))
     view("agenda_modal", agenda.build_agenda_modal(lang, talk))
     msg("announce_failed", announcement.build_announce_failed(lang, talk_id=talk.id, text="E" * 5000))
@@ -199,7 +202,8 @@ def surfaces(lang: str) -> list[Surface]:
     for item in question_items(3):
         msg(f"question_post[{item.status}]", questions.build_question_post(lang, item))
     items = question_items()
-    pulse_blocks = pulse.build_pulse_blocks(lang, pulse_now, legend)
+    nudge = pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo")
+    pulse_blocks = pulse.build_pulse_blocks(lang, pulse_now, legend, nudge=nudge)
     msg("board", questions.build_board(lang, title=TITLE, items=items, hidden=10**6, pulse=pulse_blocks))
     msg("board[empty]", questions.build_board(lang, title=TITLE, items=[], hidden=0))
     msg("after_talk", questions.build_after_talk(lang, title=TITLE, items=items))
@@ -251,6 +255,7 @@ def surfaces(lang: str) -> list[Surface]:
         language=lang,
         reminders="10080,1440,60,10,5",
         announce_link=True,
+        nudges=True,
         private_metadata="9" * 200,
     )
     view("talk_modal[new]", new)
@@ -269,6 +274,7 @@ def surfaces(lang: str) -> list[Surface]:
             language=lang,
             reminders="10080,1440,60,10,5",
             announce_link=True,
+            nudges=True,
             private_metadata="9" * 200,
             more=True,
             survey_question="Q" * 300,
@@ -378,14 +384,16 @@ def texts(lang: str) -> dict[str, str]:
     item = question_items(1)[0]
     return {
         "announcement": announcement.announcement_text(talk),
-        "live": live_post.live_text(talk, LONG_URL),
+        "live": live_post.live_text(talk),
         "reminder_thread": live_post.reminder_thread_text(talk),
         "reminder_dm": live_post.reminder_dm_text(talk, lang, 10080, LONG_URL),
         "survey_dm": survey.survey_dm_text(lang, talk, reminder=True),
         "question_post": questions.question_post_text(lang, item),
         "report": survey.report_text(lang, report),
         "summary": survey.summary_text(lang, report),
-        "nudge": pulse.nudge_text(lang, title=TITLE, emoji="e" * 100, count=10**9, legend=legend),
+        "nudge": pulse.nudge_line(
+            lang, pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo"), legend
+        ),
         "proposals_board": proposals.board_text(lang, 10**9),
         "checkin_dm": proposals.checkin_text(lang, talk),
         "slides_dm": proposals.slides_text(lang, talk),

@@ -16,7 +16,7 @@ from bot.listeners.payload import origin
 
 URL_BUTTONS = (
     ids.ACTION_ADD_TO_CALENDAR,  # announcement: opens Google Calendar's template page
-    ids.ACTION_JOIN_STREAM,  # live post and the live card: opens the stream
+    ids.ACTION_JOIN_STREAM,  # live post and the live card: its Join button (YouTube, Meet or the manual link)
 )
 ATTENDANCE_BUTTONS = (ids.ACTION_JOIN_STREAM,)
 

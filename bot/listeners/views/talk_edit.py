@@ -36,7 +36,10 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
                 return
             # Fields left behind "More options" keep the talk's own values.
             kept = NotShown(
-                language=talk.language, reminder_offsets=talk.reminder_offsets, announce_link=talk.announce_link
+                language=talk.language,
+                reminder_offsets=talk.reminder_offsets,
+                announce_link=talk.announce_link,
+                nudges=talk.nudges,
             )
             data, errors = parse_talk_submission(
                 view["state"]["values"],

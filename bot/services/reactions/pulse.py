@@ -1,13 +1,13 @@
 """The room's pulse, read from the database: reaction totals on the live post, the last minute, and surges.
 
-Used by the live post (legend and pulse line) and by the speakers' boards; the counting itself is
-bot/services/reactions/service.py.
+The live post shows only the legend; the counts, surges and nudges are for the speakers' private boards. Every
+count is people's reactions: the writer never counts the bot's own seeded legend (bot/services/reactions/service.py).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
@@ -16,7 +16,7 @@ from bot.db import reactions_repo as rrepo
 from bot.db.base import utcnow
 from bot.db.models import Talk
 from bot.db.session import Database
-from bot.views.pulse import LegendItem, Pulse, build_live_post_reaction_blocks, build_pulse_blocks
+from bot.views.pulse import LegendItem, Nudge, Pulse, build_live_post_reaction_blocks, build_pulse_blocks
 
 
 def fold_emoji(name: str) -> str:
@@ -48,6 +48,7 @@ class ReactionPulse:
         self.signals = parse_names(settings.REACTION_SIGNALS)
         self.highlights = self.signals | parse_names(settings.REACTION_HIGHLIGHTS)
         self.threshold = settings.REACTION_SIGNAL_THRESHOLD
+        self.quiet = timedelta(minutes=settings.REACTION_NUDGE_QUIET_MINUTES)
 
     def pulse(self, talk: Talk, *, now: datetime | None = None) -> Pulse:
         """Totals on the live post, additions in the last 60 s (the current minute plus the overlapping part of
@@ -72,9 +73,29 @@ class ReactionPulse:
         return Pulse(totals=totals, last_minute=last, surges=surges)
 
     def live_post_blocks(self, talk: Talk) -> list[Block]:
-        """The legend and the pulse line, for the live post."""
-        return build_live_post_reaction_blocks(talk.language, self.pulse(talk), self.legend)
+        """The legend, for the live post (no counts there)."""
+        return build_live_post_reaction_blocks(talk.language, self.legend)
+
+    def nudge(self, talk: Talk, *, now: datetime | None = None) -> Nudge | None:
+        """The talk's last nudge while its quiet period lasts; None when the talk did not opt in."""
+        if not talk.nudges:
+            return None
+        now = now or utcnow()
+        with self.db.session() as session:
+            state = rrepo.talk_state(session=session, talk_id=talk.id)
+            if state is None or state.last_nudge_at is None or not state.last_nudge_emoji:
+                return None
+            if now - state.last_nudge_at >= self.quiet:
+                return None
+            return Nudge(
+                emoji=state.last_nudge_emoji,
+                count=state.last_nudge_count or 0,
+                at=state.last_nudge_at,
+                timezone=talk.timezone,
+            )
 
     def board_blocks(self, talk: Talk, lang: str, *, now: datetime | None = None) -> list[Block]:
-        """The pulse alone, for a speaker's board."""
-        return build_pulse_blocks(lang or talk.language, self.pulse(talk, now=now), self.legend)
+        """The pulse, surges and the nudge, for a speaker's board."""
+        return build_pulse_blocks(
+            lang or talk.language, self.pulse(talk, now=now), self.legend, nudge=self.nudge(talk, now=now)
+        )

@@ -1,5 +1,9 @@
-"""Reactions as live feedback: count reactions on a talk's live post and announcement, show a legend
-and a live pulse, nudge the speakers on signals, keep a per-minute timeline, reconcile after app_rate_limited.
+"""Reactions as live feedback: count reactions on a talk's live post and announcement, seed the legend, show the
+pulse on the speakers' private boards (never in the channel), nudge the speakers there on signals when the talk
+opted in, keep a per-minute timeline, reconcile after app_rate_limited.
+
+Every count is people's: the bot's own seeded legend reaction is never counted (events from the bot are skipped,
+and reconciliation subtracts it from Slack's counts), so the board, nudge, report and charts agree with each other.
 
 Counting is write-behind: a listener turns an event into a Delta and queues it (microseconds, no database); one
 writer thread folds whatever is queued (up to BATCH_MAX events, at most BATCH_DELAY after the first) into one
@@ -16,9 +20,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from cachetools import TTLCache
@@ -30,11 +34,9 @@ from bot.db import repositories as repo
 from bot.db.base import utcnow
 from bot.db.models import Talk, TalkStatus
 from bot.db.session import Database
-from bot.delivery.outbox import send_once
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.reactions.pulse import ReactionPulse, fold_emoji, minute_since
-from bot.services.talks.live_post import LivePost
-from bot.views.pulse import Pulse, nudge_text
+from bot.views.pulse import Pulse
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ class ReactionService:
         db: Database,
         slack: SlackGateway,
         pulse: ReactionPulse,
-        live_post: LivePost,
+        boards: Callable[[int], None],
     ) -> None:
         self.settings = settings
         self.db = db
@@ -91,8 +93,8 @@ class ReactionService:
         self.highlights = pulse.highlights
         self.threshold = pulse.threshold
         self.quiet = timedelta(minutes=settings.REACTION_NUDGE_QUIET_MINUTES)
-        # Re-renders the whole live post (link, questions, legend and pulse), coalesced.
-        self.live_post = live_post
+        # Re-renders the speakers' boards (questions, pulse, surges, nudge), coalesced: the only place counts show.
+        self.boards = boards
         self.bot_user_id: str | None = None
         self._talks: TTLCache[tuple[str, str], TalkRef] = TTLCache(maxsize=4096, ttl=TALK_CACHE_TTL)
         self._lock = threading.Lock()
@@ -122,6 +124,7 @@ class ReactionService:
         event is counted exactly once even across replicas (bot/app.py leaves reaction events to us)."""
         if bot_user_id:
             self.bot_user_id = bot_user_id
+        bot_user_id = bot_user_id or self.bot_user_id  # a context without it must not count our seeded legend
         item = event.get("item") or {}
         name = event.get("reaction")
         if item.get("type") != "message" or not isinstance(name, str) or not name:
@@ -269,7 +272,7 @@ class ReactionService:
                 time.sleep(0.2 * attempt)
         live_talks = {q.delta.talk_id for q in batch if q.delta.surface == "live"}
         for talk_id in live_talks:
-            self.refresh_live(talk_id)
+            self.refresh_boards(talk_id)
         # Signals: the latest event time per (talk, emoji) of signal reactions added in this batch.
         latest: dict[tuple[int, str], datetime] = {}
         for q in batch:
@@ -309,10 +312,10 @@ class ReactionService:
                 # An unknown custom emoji (invalid_name) must not stop the others.
                 logger.warning("Seeding :%s: on talk %s failed: %s", item.emoji, talk_id, exc.error)
 
-    def refresh_live(self, talk_id: int) -> None:
-        """Re-render the live post through the lifecycle's coalesced refresh (at most one chat.update per
-        MESSAGE_UPDATE_INTERVAL per message, whatever the burst)."""
-        self.live_post.refresh(talk_id)
+    def refresh_boards(self, talk_id: int) -> None:
+        """Re-render the speakers' boards through the coalesced refresher (at most one chat.update per
+        MESSAGE_UPDATE_INTERVAL per board, whatever the burst). The live post shows no counts, so it stays."""
+        self.boards(talk_id)
 
     # Signals -------------------------------------------------------------------------------------------------
 
@@ -323,34 +326,25 @@ class ReactionService:
             logger.exception("Checking the %s signal of talk %s failed", emoji, talk_id)
 
     def check_signal(self, talk_id: int, emoji: str, *, now: datetime) -> bool:
-        """Nudge the speakers once when `emoji` passed the threshold in the last minute; True when nudged now.
+        """Nudge the speakers once when `emoji` passed the threshold in the last minute and the talk opted in;
+        True when nudged now. The nudge is a line on their private boards, never a DM that could pop up on a
+        shared screen.
 
-        One nudge per talk per quiet period, across threads and replicas (a conditional UPDATE claims it), and
-        each DM at most once (outbox key)."""
+        One nudge per talk per quiet period, across threads and replicas (a conditional UPDATE claims it)."""
         with self.db.session() as session:
             talk = repo.get_talk(session=session, talk_id=talk_id)
-            if talk is None or talk.status is not TalkStatus.LIVE:
+            if talk is None or talk.status is not TalkStatus.LIVE or not talk.nudges:
                 return False
         count = self.pulse(talk, now=now).last_minute.get(emoji, 0)
         if count < self.threshold:
             return False
         with self.db.session() as session:
-            if not rrepo.claim_nudge(session=session, talk_id=talk_id, emoji=emoji, now=now, quiet=self.quiet):
+            if not rrepo.claim_nudge(
+                session=session, talk_id=talk_id, emoji=emoji, now=now, quiet=self.quiet, count=count
+            ):
                 return False
-        logger.info("Talk %s: %s x%d in the last minute; nudging the speakers", talk_id, emoji, count)
-        stamp = now.strftime("%Y%m%dT%H%M%S")
-        for user_id in talk.speaker_ids:
-            text = nudge_text(
-                self.slack.user(user_id).lang, title=talk.title, emoji=emoji, count=count, legend=self.legend
-            )
-            send_once(
-                self.db,
-                key=f"reaction_nudge:{talk_id}:{stamp}:{user_id}",
-                talk_id=talk_id,
-                kind="reaction_nudge",
-                recipient=user_id,
-                send=partial(self.slack.post_message, channel=user_id, text=text),
-            )
+        logger.info("Talk %s: %s x%d in the last minute; nudging the speakers on their boards", talk_id, emoji, count)
+        self.refresh_boards(talk_id)
         return True
 
     # Budget: app_rate_limited and reconciliation ------------------------------------------------------------
@@ -437,7 +431,7 @@ class ReactionService:
             with self.db.session() as session:
                 rrepo.set_totals(session=session, talk_id=talk_id, surface=surface, counts=counts, now=utcnow())
             logger.info("Talk %s %s reactions reconciled with Slack", talk_id, surface)
-        self.refresh_live(talk_id)
+        self.refresh_boards(talk_id)
 
     def _bot_user(self) -> str | None:
         if self.bot_user_id is None:

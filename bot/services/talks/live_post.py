@@ -1,7 +1,8 @@
 """The live post: a reply in the announcement's thread, broadcast to the channel, when the talk goes live.
 
-Composed in one place (`blocks`): the join link, the reactions legend and pulse, the Ask a question button.
-Posted once by the live flow's step (found again by its metadata after a crash), re-rendered as counts change.
+Composed in one place (`blocks`): one Join button, the reactions legend, the Ask a question button. The counts
+(pulse, surges, nudges) are on the speakers' private boards only, never in the channel.
+Posted once by the live flow's step (found again by its metadata after a crash), re-rendered when the talk ends.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError, is_t
 from bot.services.reactions.pulse import ReactionPulse
 from bot.services.streams.links import link_for
 from bot.views.agenda import now_blocks
+from bot.views.formatting import join_label
 from bot.views.live_post import build_live_post, live_metadata, live_text
 from bot.views.questions import ask_blocks
 
@@ -39,7 +41,8 @@ class LivePost:
         extra += self.pulse.live_post_blocks(talk)
         if talk.status is TalkStatus.LIVE:
             extra += ask_blocks(talk.language, talk.id)
-        return build_live_post(talk, url=url, extra=extra)
+        label = join_label(talk.language, url, talk.stream_kind)
+        return build_live_post(talk, url=url, join_label=label, extra=extra)
 
     def post(self, talk_id: int) -> None:
         """Live flow step: post once, record channel and ts on the talk. Retried while the announcement it
@@ -65,7 +68,7 @@ class LivePost:
                     channel=channel,
                     thread_ts=thread,
                     reply_broadcast=True,
-                    text=live_text(talk, url),
+                    text=live_text(talk),
                     blocks=self.blocks(talk, url),
                     metadata=live_metadata(talk),
                 ),
@@ -102,7 +105,7 @@ class LivePost:
         self.slack.update_message(
             channel=talk.live_channel,
             ts=talk.live_ts,
-            text=live_text(talk, url),
+            text=live_text(talk),
             blocks=self.blocks(talk, url),
             metadata=live_metadata(talk),
         )

@@ -751,4 +751,5 @@ def _edit_form(talk: Talk) -> dict[str, Any]:
         "language": talk.language,
         "reminders": talk.reminder_offsets,
         "announce_link": talk.announce_link,
+        "nudges": talk.nudges,
     }

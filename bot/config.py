@@ -159,6 +159,10 @@ class Settings(BaseSettings):
     SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
     # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
     SURVEY_WORKER_AUTOSTART: bool = True
+    # People who RSVPed going but showed no sign of attending (no reaction, question or vote while live) get no
+    # survey ("thanks for joining") and only the recording DM. Off until Join clicks count as attendance, or
+    # silent viewers would miss the survey.
+    SURVEY_SKIP_NO_SHOWS: bool = False
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from bot.delivery.refresher import Refresher
 from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
+from bot.services.followup.service import FollowupService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
@@ -48,6 +49,7 @@ class Container:
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    followup: FollowupService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -92,6 +94,7 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
+        followup=FollowupService(settings=settings, db=db, slack=slack, talks=talks),
     )
     flows.bind(container)
     return container

@@ -77,6 +77,10 @@ class Talk(Base):
     live_ts: Mapped[str | None] = mapped_column(String(32))
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Follow-up (after the talk): links the organiser or a speaker added; a YouTube talk's recording defaults to
+    # its broadcast's watch URL when it ends.
+    slides_url: Mapped[str | None] = mapped_column(String(3000))
+    recording_url: Mapped[str | None] = mapped_column(String(3000))
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

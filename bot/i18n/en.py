@@ -395,3 +395,36 @@ MESSAGES.update(
         "reminders.comma": ", ",
     }
 )
+
+# followup: slides and recording links after a talk, the no-show DM, /lunchlearn archive
+MESSAGES.update(
+    {
+        "followup.slides": "Slides",
+        "followup.recording": "Recording",
+        "followup.button.add": "Add links",
+        "followup.line": ":link: {links}",
+        "followup.line.none": ":link: No slides or recording yet.",
+        "followup.modal.title": "Slides and recording",
+        "followup.modal.submit": "Save",
+        "followup.modal.close": "Cancel",
+        "followup.modal.body": "Links for *{title}*. They go into the thread, onto the announcement and Home, and to the people who signed up but couldn't come.",
+        "followup.modal.slides": "Slides link",
+        "followup.modal.recording": "Recording link",
+        "followup.modal.hint": "An https:// link; leave it empty for none.",
+        "followup.error.url": "Use a full https:// link without spaces, e.g. https://example.com/slides.",
+        "followup.error.too_long": "That link is too long: at most {max} characters.",
+        "followup.not_ended": "Links can be added once *{title}* has ended.",
+        "refusal.action.links": "add links to",
+        "followup.thread": ":link: Slides and recording for *{title}*: {links}",
+        "followup.thread.none": ":link: No slides or recording for *{title}* yet.",
+        "followup.noshow": ":wave: Sorry you couldn't make it to *{title}*. Here is what you missed: {links}",
+        "followup.archive.header": "Past talks",
+        "followup.archive.empty": "No past talks yet.",
+        "followup.archive.empty_query": "No past talks match “{query}”.",
+        "followup.archive.query": "Matching “{query}” (title or speaker)",
+        "followup.archive.item": "*{title}*: {when}, {speakers}",
+        "followup.archive.card": "Announcement",
+        "followup.archive.prev": "Previous",
+        "followup.archive.next": "More",
+    }
+)

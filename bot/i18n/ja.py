@@ -401,3 +401,36 @@ MESSAGES.update(
         "reminders.comma": "、",
     }
 )
+
+# followup: slides and recording links after a talk, the no-show DM, /lunchlearn archive
+MESSAGES.update(
+    {
+        "followup.slides": "スライド",
+        "followup.recording": "録画",
+        "followup.button.add": "リンクを追加",
+        "followup.line": ":link: {links}",
+        "followup.line.none": ":link: スライドと録画はまだありません。",
+        "followup.modal.title": "スライドと録画",
+        "followup.modal.submit": "保存",
+        "followup.modal.close": "キャンセル",
+        "followup.modal.body": "「{title}」のリンクです。スレッド、お知らせ、ホームに表示され、参加登録したものの参加できなかった方にも送られます。",
+        "followup.modal.slides": "スライドのリンク",
+        "followup.modal.recording": "録画のリンク",
+        "followup.modal.hint": "https:// で始まるリンク。なければ空欄のままにしてください。",
+        "followup.error.url": "スペースを含まない https:// で始まるリンクを入力してください（例：https://example.com/slides）。",
+        "followup.error.too_long": "リンクが長すぎます。{max}文字以内にしてください。",
+        "followup.not_ended": "リンクは「{title}」の終了後に追加できます。",
+        "refusal.action.links": "リンクを追加",
+        "followup.thread": ":link: 「{title}」のスライドと録画：{links}",
+        "followup.thread.none": ":link: 「{title}」のスライドと録画はまだありません。",
+        "followup.noshow": ":wave: 「{title}」にご参加いただけず残念でした。発表の内容はこちらからご覧いただけます：{links}",
+        "followup.archive.header": "過去の発表",
+        "followup.archive.empty": "過去の発表はまだありません。",
+        "followup.archive.empty_query": "「{query}」に一致する過去の発表はありません。",
+        "followup.archive.query": "「{query}」に一致（タイトルまたは発表者）",
+        "followup.archive.item": "「{title}」：{when}、{speakers}",
+        "followup.archive.card": "お知らせ",
+        "followup.archive.prev": "前へ",
+        "followup.archive.next": "次へ",
+    }
+)

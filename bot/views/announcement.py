@@ -18,6 +18,7 @@ from slack_sdk.models.metadata import Metadata
 from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t
+from bot.views.followup import followup_links_line
 from bot.views.formatting import (
     fallback_time,
     google_calendar_link,
@@ -101,6 +102,7 @@ def build_announcement(talk: Talk, *, going_count: int, link: str | None = None)
             ]
         )
     )
+    blocks += followup_links_line(lang, talk)  # ended talks: slides/recording links and "Add links"
     if talk.status in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
         value = str(talk.id)
         blocks.append(

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.db.models import Talk
 from bot.i18n import t
+from bot.views.followup import followup_links_line
 from bot.views.formatting import mentions, mrkdwn_escape, slack_date, truncate
 
 SECTION_MAX = 10  # talks per section: 4 sections x (2 blocks x 10) stays under the Home tab's 100 blocks
@@ -41,6 +42,7 @@ def _section(lang: str, title_key: str, talks: Sequence[Talk], *, going: set[int
         if talk.id in going:
             text += "\n" + t(lang, "home.going")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks += followup_links_line(lang, talk)  # ended talks: links and "Add links" (bot/views/followup.py)
         if rsvp:
             blocks.append(
                 ActionsBlock(

@@ -209,6 +209,7 @@ def test_every_rendered_button_answers_200(
         ids.ACTION_QUESTION_VOTE,
         ids.ACTION_SURVEY_MORE,
         f"{ids.ACTION_SURVEY_RATE}_5",
+        ids.ACTION_FOLLOWUP_ADD_LINKS,  # the ended card
     } <= seen, sorted(seen)
     assert {"chat.postMessage", "chat.update", "views.publish"} <= surfaces, surfaces
     assert errors_logged(caplog) == []

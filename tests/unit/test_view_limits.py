@@ -19,7 +19,7 @@ from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSpeaker, TalkStatu
 from bot.db.surveys_repo import QuestionStats
 from bot.domain import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.surveys.report import Report
-from bot.views import announcement, cancel_modal, commands, home, live_post, pulse, questions, streams, survey
+from bot.views import announcement, cancel_modal, commands, followup, home, live_post, pulse, questions, streams, survey
 from bot.views.talk_modal import build_talk_modal
 from tests.fakes import slack_limits
 from tests.fakes.slack_api import validate_message_blocks, validate_view
@@ -206,7 +206,29 @@ def surfaces(lang: str) -> list[Surface]:
     )
     view("talk_modal[new]", new)
     view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
+    # followup: links after the talk (each link as long as the modal accepts), the archive
+    ended = [followup_talk(lang, 2_000_000_000 + i) for i in range(120)]
+    msg("announcement[ended, links]", announcement.build_announcement(ended[0], going_count=10**9, link=LONG_URL))
+    view("home[ended, links]", home.build_home(lang, live=[], upcoming=many, mine=ended, ended=ended, going=going))
+    view("links_modal", followup.build_links_modal(lang, ended[0]))
+    msg("survey_dm[links]", survey.build_survey_dm(lang, ended[0], answer=an_answer(), closes_at=NOW))
+    msg("followup_thread", followup.thread_post_blocks(ended[0]))
+    msg("noshow_dm", followup.no_show_blocks(lang, ended[0]))
+    permalinks = {t.id: LONG_URL for t in ended}
+    for page in (0, 3):
+        archive = followup.build_archive(
+            lang, ended[: followup.ARCHIVE_PAGE], query="q" * 500, page=page, has_more=True, permalinks=permalinks
+        )
+        msg(f"archive[{page}]", archive)
+    msg("archive[empty]", followup.build_archive(lang, [], query="q" * 500, page=0, has_more=False, permalinks={}))
     return out
+
+
+def followup_talk(lang: str, talk_id: int) -> Talk:
+    talk = make_talk(lang, TalkStatus.ENDED, talk_id)
+    talk.slides_url = ("https://example.com/slides/" + "s" * 1000)[: followup.URL_INPUT_MAX]
+    talk.recording_url = ("https://example.com/video/" + "v" * 1000)[: followup.URL_INPUT_MAX]
+    return talk
 
 
 def texts(lang: str) -> dict[str, str]:
@@ -224,6 +246,8 @@ def texts(lang: str) -> dict[str, str]:
         "question_post": questions.question_post_text(lang, item),
         "report": survey.report_text(lang, report),
         "summary": survey.summary_text(lang, report),
+        "followup_thread": followup.thread_post_text(followup_talk(lang, 1)),
+        "noshow_dm": followup.no_show_text(lang, followup_talk(lang, 1)),
         "nudge": pulse.nudge_text(lang, title=TITLE, emoji="e" * 100, count=10**9, legend=legend),
     }
 
@@ -251,6 +275,9 @@ COVERED = {
     "build_feedback_modal",
     "build_report",
     "build_talk_modal",
+    # followup
+    "build_links_modal",
+    "build_archive",
 }
 
 

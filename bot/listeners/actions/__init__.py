@@ -7,7 +7,9 @@ from slack_bolt import App
 from bot import ids
 from bot.container import Container
 from bot.listeners.actions import url_buttons
+from bot.listeners.actions.archive_page import make_archive_page_action
 from bot.listeners.actions.ask_question import make_ask_question_action
+from bot.listeners.actions.followup_add_links import make_followup_add_links_action
 from bot.listeners.actions.question_answer_later import make_question_answer_later_action
 from bot.listeners.actions.question_moderate import make_question_moderate_action
 from bot.listeners.actions.question_pick_talk import make_question_pick_talk_action
@@ -37,3 +39,7 @@ def register(app: App, container: Container) -> None:
     # Surveys: the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
     app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
     app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))
+    # Follow-up: links after the talk, archive pages
+    app.action(ids.ACTION_FOLLOWUP_ADD_LINKS)(make_followup_add_links_action(container))
+    app.action(ids.ACTION_ARCHIVE_NEXT)(make_archive_page_action(container))
+    app.action(ids.ACTION_ARCHIVE_PREV)(make_archive_page_action(container))

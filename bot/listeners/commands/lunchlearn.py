@@ -1,4 +1,4 @@
-"""/lunchlearn [new [title] | list | help]"""
+"""/lunchlearn [new [title] | list | archive [query] | help]"""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ SUBCOMMANDS = {
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",
+    "archive": "archive",
+    "アーカイブ": "archive",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -68,6 +70,8 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 container.surveys.report_command(actor=actor, query=rest, response_url=response_url)
             elif sub == "export":
                 container.surveys.export_command(actor=actor, query=rest, response_url=response_url)
+            elif sub == "archive":
+                container.followup.archive(actor=actor, query=rest, page=0, response_url=response_url)
             else:
                 blocks = build_help(actor.lang, unknown=word if sub is None else None)
                 container.slack.respond(response_url, text=t(actor.lang, "help.text"), blocks=blocks)

@@ -27,10 +27,12 @@ from bot.delivery.outbox import send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.services.followup.attendance import no_shows
 from bot.services.reactions.pulse import parse_legend
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.services.talks.access import TalkAccess
+from bot.views.followup import followup_links_line
 from bot.views.formatting import mrkdwn_escape
 from bot.views.survey import (
     SurveyChoices,
@@ -99,6 +101,8 @@ class SurveyService:
                 return set()
             people = set(repo.going_user_ids(session=session, talk_id=talk_id))
             people |= srepo.interaction_user_ids(session=session, talk_id=talk_id)
+            if self.settings.SURVEY_SKIP_NO_SHOWS:  # follow-up: they get the recording DM instead
+                people -= no_shows(session, talk)
         return {user for user in people - set(talk.speaker_ids) if self.access.can_see(talk, user)}
 
     def on_talk_ended(self, talk_id: int) -> None:
@@ -380,6 +384,7 @@ class SurveyService:
         blocks = build_report(
             lang, data, final=final, closes_at=config.closes_at, timezone=talk.timezone, legend=legend
         )
+        blocks += followup_links_line(lang, talk)  # follow-up: the talk's links and "Add links"
         post = partial(self.slack.post_message, channel=user_id, text=report_text(lang, data), blocks=blocks)
         if key is None:
             posted: tuple[str, str] | None = post()

@@ -17,6 +17,7 @@ from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
 from bot.services.followup.service import FollowupService
+from bot.services.lunch.service import LunchService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
@@ -50,6 +51,7 @@ class Container:
     streams: StreamService
     surveys: SurveyService
     followup: FollowupService
+    lunch: LunchService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -95,6 +97,7 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         streams=streams,
         surveys=surveys,
         followup=FollowupService(settings=settings, db=db, slack=slack, talks=talks),
+        lunch=LunchService(settings=settings, db=db, slack=slack, talks=talks, surveys=surveys),
     )
     flows.bind(container)
     return container

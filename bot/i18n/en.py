@@ -428,3 +428,48 @@ MESSAGES.update(
         "followup.archive.next": "More",
     }
 )
+
+# lunch: in person (with lunch) or remote, capacity and waitlist, the lunch-order cutoff
+MESSAGES.update(
+    {
+        "lunch.usage": "Which talk? `/lunchlearn lunch <talk title or number>`",
+        "refusal.action.lunch": "set up lunch for",
+        "lunch.settings.title": "Lunch",
+        "lunch.settings.submit": "Save",
+        "lunch.settings.close": "Cancel",
+        "lunch.settings.body": "Lunch for *{title}*: people who RSVP say whether they come in person (with lunch) or join remotely.",
+        "lunch.settings.ask.label": "Lunch headcount",
+        "lunch.settings.ask": "Ask RSVPs: in person (with lunch) or remote",
+        "lunch.settings.capacity": "In-person places",
+        "lunch.settings.capacity.hint": "Empty for no limit. Beyond it, people wait on a waitlist and move up when a place frees.",
+        "lunch.settings.cutoff": "Lunch order cutoff",
+        "lunch.settings.cutoff.hint": "You get the headcount and dietary notes by DM then. Changes after it are flagged.",
+        "lunch.error.cutoff": "Choose a cutoff before the talk starts.",
+        "lunch.error.capacity": "Enter a whole number of places, or leave it empty for no limit.",
+        "lunch.rsvp.title": "Going",
+        "lunch.rsvp.submit": "Save",
+        "lunch.rsvp.close": "Cancel",
+        "lunch.rsvp.body": "*{title}* has lunch for people who come in person.",
+        "lunch.rsvp.mode": "How will you join?",
+        "lunch.mode.in_person": "In person (with lunch)",
+        "lunch.mode.remote": "Remote",
+        "lunch.rsvp.dietary": "Dietary note",
+        "lunch.rsvp.dietary.hint": "Allergies or preferences, for the lunch order (only the organiser sees it).",
+        "lunch.rsvp.saved": ":white_check_mark: You're going to *{title}*: {choice}.",
+        "lunch.state.in_person": "in person, with lunch",
+        "lunch.state.waitlist": "on the waitlist for an in-person place (you'll get a DM if one frees up)",
+        "lunch.state.remote": "remote",
+        "lunch.state.not_going": "not coming any more",
+        "lunch.dietary": "dietary note: {note}",
+        "lunch.notice.promoted": ":tada: A place freed up: you're in person (with lunch) for *{title}*.",
+        "lunch.notice.demoted": "The in-person places for *{title}* were reduced, so you're back on the waitlist. You'll get a DM if a place frees up.",
+        "lunch.notice.late": ":warning: Change after the lunch order for *{title}*: {who} is now {choice}.",
+        "lunch.headcount.fallback": "Lunch headcount for {title}",
+        "lunch.headcount.header": "Lunch headcount: {title}",
+        "lunch.headcount.counts": "*In person (with lunch):* {in_person} (places: {capacity})\n*Waitlist:* {waitlist}\n*Remote:* {remote}\nTalk: {when}",
+        "lunch.headcount.notes": "*Dietary notes*",
+        "lunch.headcount.note": "• {who}: {note}",
+        "lunch.headcount.no_notes": "None.",
+        "lunch.headcount.csv": "The full list is in the CSV in this thread. Changes from now on come to you by DM, marked as late.",
+    }
+)

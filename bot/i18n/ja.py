@@ -434,3 +434,48 @@ MESSAGES.update(
         "followup.archive.next": "次へ",
     }
 )
+
+# lunch: in person (with lunch) or remote, capacity and waitlist, the lunch-order cutoff
+MESSAGES.update(
+    {
+        "lunch.usage": "どの発表ですか？ `/lunchlearn lunch <発表のタイトルまたは番号>`",
+        "refusal.action.lunch": "ランチの設定",
+        "lunch.settings.title": "ランチ",
+        "lunch.settings.submit": "保存",
+        "lunch.settings.close": "キャンセル",
+        "lunch.settings.body": "「{title}」のランチ：参加登録のときに、会場で参加（ランチあり）かリモートかを選んでもらいます。",
+        "lunch.settings.ask.label": "ランチの人数確認",
+        "lunch.settings.ask": "参加登録で会場（ランチあり）かリモートかを確認する",
+        "lunch.settings.capacity": "会場の定員",
+        "lunch.settings.capacity.hint": "空欄の場合は上限なし。定員を超えた方はキャンセル待ちになり、空きが出ると繰り上がります。",
+        "lunch.settings.cutoff": "ランチ注文の締め切り",
+        "lunch.settings.cutoff.hint": "この時刻に人数と食事の配慮事項をDMでお送りします。締め切り後の変更には印が付きます。",
+        "lunch.error.cutoff": "発表の開始より前の締め切りを選んでください。",
+        "lunch.error.capacity": "定員は整数で入力してください。上限なしの場合は空欄のままにしてください。",
+        "lunch.rsvp.title": "参加する",
+        "lunch.rsvp.submit": "保存",
+        "lunch.rsvp.close": "キャンセル",
+        "lunch.rsvp.body": "「{title}」では、会場で参加する方にランチをご用意します。",
+        "lunch.rsvp.mode": "参加方法",
+        "lunch.mode.in_person": "会場で参加（ランチあり）",
+        "lunch.mode.remote": "リモートで参加",
+        "lunch.rsvp.dietary": "食事の配慮事項",
+        "lunch.rsvp.dietary.hint": "アレルギーや食事の制限など（ランチの注文用で、主催者だけが見ます）。",
+        "lunch.rsvp.saved": ":white_check_mark: 「{title}」に参加登録しました：{choice}。",
+        "lunch.state.in_person": "会場で参加（ランチあり）",
+        "lunch.state.waitlist": "会場参加のキャンセル待ち（空きが出たらDMでお知らせします）",
+        "lunch.state.remote": "リモートで参加",
+        "lunch.state.not_going": "不参加に変更",
+        "lunch.dietary": "食事の配慮事項：{note}",
+        "lunch.notice.promoted": ":tada: 空きが出ました。「{title}」に会場で参加（ランチあり）できます。",
+        "lunch.notice.demoted": "「{title}」の会場の定員が減ったため、キャンセル待ちに戻りました。空きが出たらDMでお知らせします。",
+        "lunch.notice.late": ":warning: 「{title}」のランチ注文の締め切り後に変更がありました：{who}は{choice}。",
+        "lunch.headcount.fallback": "「{title}」のランチの人数",
+        "lunch.headcount.header": "ランチの人数：{title}",
+        "lunch.headcount.counts": "*会場で参加（ランチあり）：* {in_person}人（定員：{capacity}）\n*キャンセル待ち：* {waitlist}人\n*リモート：* {remote}人\n発表：{when}",
+        "lunch.headcount.notes": "*食事の配慮事項*",
+        "lunch.headcount.note": "• {who}：{note}",
+        "lunch.headcount.no_notes": "なし",
+        "lunch.headcount.csv": "全員の一覧はこのスレッドのCSVにあります。これ以降の変更は、締め切り後の変更としてDMでお知らせします。",
+    }
+)

@@ -19,7 +19,19 @@ from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSpeaker, TalkStatu
 from bot.db.surveys_repo import QuestionStats
 from bot.domain import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.surveys.report import Report
-from bot.views import announcement, cancel_modal, commands, followup, home, live_post, pulse, questions, streams, survey
+from bot.views import (
+    announcement,
+    cancel_modal,
+    commands,
+    followup,
+    home,
+    live_post,
+    lunch,
+    pulse,
+    questions,
+    streams,
+    survey,
+)
 from bot.views.talk_modal import build_talk_modal
 from tests.fakes import slack_limits
 from tests.fakes.slack_api import validate_message_blocks, validate_view
@@ -221,6 +233,14 @@ def surfaces(lang: str) -> list[Surface]:
         )
         msg(f"archive[{page}]", archive)
     msg("archive[empty]", followup.build_archive(lang, [], query="q" * 500, page=0, has_more=False, permalinks={}))
+    # lunch: the settings and Going modals, the headcount with everyone's longest dietary note
+    view("lunch_settings", lunch.build_lunch_settings_modal(lang, talk, enabled=True, capacity=10**4, cutoff_at=NOW))
+    for in_person in (None, True, False):
+        rsvp = lunch.build_lunch_rsvp_modal(lang, talk, in_person=in_person, dietary="d" * 300, channel_id="C" * 20)
+        view(f"lunch_rsvp[{in_person}]", rsvp)
+    states = ("in_person", "waitlist", "remote")
+    lines = [lunch.HeadcountLine(f"U{i:010d}", states[i % 3], "<!here> 食事" * 60, True) for i in range(500)]
+    msg("lunch_headcount", lunch.build_headcount(lang, talk, lines, capacity=10**4))
     return out
 
 
@@ -248,6 +268,8 @@ def texts(lang: str) -> dict[str, str]:
         "summary": survey.summary_text(lang, report),
         "followup_thread": followup.thread_post_text(followup_talk(lang, 1)),
         "noshow_dm": followup.no_show_text(lang, followup_talk(lang, 1)),
+        "lunch_notice": lunch.notice_text(lang, "late", talk, about="U1", detail="d" * 400),
+        "lunch_headcount": lunch.headcount_text(lang, talk),
         "nudge": pulse.nudge_text(lang, title=TITLE, emoji="e" * 100, count=10**9, legend=legend),
     }
 
@@ -278,6 +300,10 @@ COVERED = {
     # followup
     "build_links_modal",
     "build_archive",
+    # lunch
+    "build_lunch_settings_modal",
+    "build_lunch_rsvp_modal",
+    "build_headcount",
 }
 
 

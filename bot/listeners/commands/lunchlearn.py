@@ -1,4 +1,4 @@
-"""/lunchlearn [new [title] | list | archive [query] | help]"""
+"""/lunchlearn [new [title] | list | lunch <talk> | archive [query] | help]"""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ SUBCOMMANDS = {
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",
+    "lunch": "lunch",
+    "ランチ": "lunch",
     "archive": "archive",
     "アーカイブ": "archive",
     "help": "help",
@@ -70,6 +72,10 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 container.surveys.report_command(actor=actor, query=rest, response_url=response_url)
             elif sub == "export":
                 container.surveys.export_command(actor=actor, query=rest, response_url=response_url)
+            elif sub == "lunch":
+                container.lunch.settings_command(
+                    actor=actor, query=rest, trigger_id=command.get("trigger_id", ""), response_url=response_url
+                )
             elif sub == "archive":
                 container.followup.archive(actor=actor, query=rest, page=0, response_url=response_url)
             else:

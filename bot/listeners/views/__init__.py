@@ -5,6 +5,8 @@ from slack_bolt import App
 from bot import ids
 from bot.container import Container
 from bot.listeners.views.followup_links import make_followup_links_submission
+from bot.listeners.views.lunch_rsvp import make_lunch_rsvp_submission
+from bot.listeners.views.lunch_settings import make_lunch_settings_submission
 from bot.listeners.views.question_answer import make_question_answer_submission
 from bot.listeners.views.question_ask import make_question_ask_submission
 from bot.listeners.views.stream_link import make_stream_link_submission
@@ -24,3 +26,5 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))
     app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))
     app.view(ids.CALLBACK_FOLLOWUP_LINKS)(make_followup_links_submission(container))
+    app.view(ids.CALLBACK_LUNCH_SETTINGS)(make_lunch_settings_submission(container))
+    app.view(ids.CALLBACK_LUNCH_RSVP)(make_lunch_rsvp_submission(container))

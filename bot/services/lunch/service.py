@@ -193,6 +193,7 @@ class LunchService:
             setting = session.get(LunchSetting, talk_id)
             if (
                 talk is None
+                or talk.status not in OPEN
                 or setting is None
                 or not repo.is_going(session=session, talk_id=talk_id, user_id=actor.user_id)
             ):

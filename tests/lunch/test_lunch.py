@@ -125,7 +125,8 @@ def test_lunch_headcount_waitlist_cutoff_and_late_changes(
     # Going asks in person or remote, in each person's language; the third in person waits.
     said = going(slack, fake_slack, talk_id, ts, ATTENDEE, "in_person", "Vegetarian <!channel>")
     assert "in person, with lunch" in said and "Bento and Rust" in said
-    assert "会場で参加（ランチあり）" in going(slack, fake_slack, talk_id, ts, JAPANESE, "in_person")
+    said = going(slack, fake_slack, talk_id, ts, JAPANESE, "in_person", "<!channel> 卵なし")
+    assert "会場で参加（ランチあり）" in said and "&lt;!channel&gt; 卵なし" in said
     assert "remote" in going(slack, fake_slack, talk_id, ts, OTHER, "remote")
     assert "waitlist" in going(slack, fake_slack, talk_id, ts, MEI, "in_person", "No nuts")
     assert choices(container, talk_id) == {
@@ -159,7 +160,8 @@ def test_lunch_headcount_waitlist_cutoff_and_late_changes(
     [headcount] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER]
     text = json.dumps(headcount.params["blocks"], ensure_ascii=False)
     assert "In person (with lunch):* 1 (places: 1)" in text and "Waitlist:* 1" in text and "Remote:* 1" in text
-    assert "&lt;!channel&gt;" not in text and "Vegetarian" not in text  # ATTENDEE is no longer coming
+    assert f"<@{JAPANESE}>: &lt;!channel&gt; 卵なし" in text and "<!channel>" not in text  # escaped, never a ping
+    assert "Vegetarian" not in text  # ATTENDEE is no longer coming
     assert "No nuts" not in text  # waitlisted: no lunch ordered for mei
     [upload] = fake_slack.calls_to("files.completeUploadExternal")
     assert upload.ok
@@ -179,3 +181,37 @@ def test_lunch_headcount_waitlist_cutoff_and_late_changes(
     assert flagged == {MEI}
     csv = container.lunch.headcount_csv(talk_id).decode("utf-8-sig")
     assert f"{MEI},mei,in_person,No nuts,yes" in csv
+
+
+def test_going_from_home_asks_lunch_in_japanese_and_republishes_home(
+    slack: SlackDriver, fake_slack: FakeSlack, container: Container
+) -> None:
+    fake_slack.add_user(JAPANESE, name="hana", locale="ja-JP", tz="Asia/Tokyo")
+    talk_id, _ = create_talk(slack, fake_slack, container, title="Bento and Rust")
+    view = open_settings(slack, fake_slack, "ランチ bento")
+    cutoff = int(view["blocks"][-1]["element"]["initial_date_time"])
+    assert ack_json(slack.submit_view(view, settings_values(capacity=None, cutoff=cutoff), user=ORGANISER)) == {}
+
+    slack.interactive(
+        {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": JAPANESE, "team_id": "T1"},
+            "api_app_id": "AFAKE",
+            "trigger_id": "t-home",
+            "container": {"type": "view", "view_id": "VHOME"},
+            "view": {"type": "home", "id": "VHOME", "callback_id": "", "blocks": []},
+            "actions": [{"type": "button", "action_id": ids.ACTION_RSVP_GOING, "value": str(talk_id), "block_id": "b"}],
+        }
+    )
+    [call] = fake_slack.wait_for(
+        "views.open", where=lambda c: c.params["view"]["callback_id"] == ids.CALLBACK_LUNCH_RSVP
+    )
+    modal = call.params["view"]
+    assert modal["title"]["text"] == "参加する" and "会場で参加（ランチあり）" in json.dumps(modal, ensure_ascii=False)
+    assert ack_json(slack.submit_view(modal, rsvp_values("remote"), user=JAPANESE)) == {}
+    published = fake_slack.wait_for("views.publish", where=lambda c: c.params["user_id"] == JAPANESE)[-1]
+    assert "Bento and Rust" in json.dumps(published.params["view"], ensure_ascii=False)
+    assert choices(container, talk_id) == {JAPANESE: "remote"}  # no capacity: nobody waits
+    with container.db.session() as session:
+        assert session.get(LunchSetting, talk_id).capacity is None  # type: ignore[union-attr]

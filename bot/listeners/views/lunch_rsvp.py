@@ -37,5 +37,8 @@ def make_lunch_rsvp_submission(container: Container) -> Callable[..., None]:
             dietary=" ".join(str(note or "").split())[:DIETARY_MAX] or None,
             channel_id=channel or None,
         )
+        if not channel:
+            # Going was clicked on the Home tab: show the new state there.
+            container.home.publish(user_id=actor.user_id, team_id=actor.team_id)
 
     return handle_lunch_rsvp

@@ -29,6 +29,7 @@ from bot.flows.engine import start as start_flow
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError, is_transient
 from bot.services.followup.attendance import no_shows
+from bot.services.surveys.fanout import UNDELIVERABLE
 from bot.services.talks.service import NotAllowed, TalkService
 from bot.views.followup import (
     ARCHIVE_PAGE,
@@ -178,33 +179,46 @@ class FollowupService:
                 return 0
             people = sorted(no_shows(session, talk))
         sent = 0
+        retry: list[str] = []
         for user_id in people:
             if not self.talks.can_see(talk, user_id):
                 continue  # left the talk's private channel
             lang = self.slack.user(user_id).lang
-            sent += send_once(
-                self.db,
-                key=no_show_key(talk_id, user_id),
-                talk_id=talk_id,
-                kind="noshow_dm",
-                recipient=user_id,
-                send=partial(
-                    self.slack.post_message,
-                    channel=user_id,
-                    text=no_show_text(lang, talk),
-                    blocks=no_show_blocks(lang, talk),
-                    metadata=followup_metadata(talk_id, "noshow"),
-                ),
-                recover=partial(
-                    self.slack.find_own_dm,
-                    user_id=user_id,
-                    event_type=ids.METADATA_EVENT_TYPE,
-                    payload_match={"talk_id": talk_id, "kind": "noshow"},
-                ),
-            )
+            try:
+                sent += self._dm_no_show(talk, user_id, lang)
+            except SlackGatewayError as exc:
+                if exc.error not in UNDELIVERABLE:
+                    retry.append(exc.error)
         if people:
             logger.info("Talk %s: recording DMed to %d of %d no-shows", talk_id, sent, len(people))
+        if retry:
+            # The flow step runs again with backoff; the DMs already sent are not repeated (their keys).
+            raise Retry(f"no-show DMs: {len(retry)} failed ({retry[0]})")
         return sent
+
+    def _dm_no_show(self, talk: Talk, user_id: str, lang: str) -> bool:
+        talk_id = talk.id
+        return send_once(
+            self.db,
+            key=no_show_key(talk_id, user_id),
+            talk_id=talk_id,
+            kind="noshow_dm",
+            recipient=user_id,
+            send=partial(
+                self.slack.post_message,
+                channel=user_id,
+                text=no_show_text(lang, talk),
+                blocks=no_show_blocks(lang, talk),
+                metadata=followup_metadata(talk_id, "noshow"),
+            ),
+            recover=partial(
+                self.slack.find_own_dm,
+                user_id=user_id,
+                event_type=ids.METADATA_EVENT_TYPE,
+                payload_match={"talk_id": talk_id, "kind": "noshow"},
+            ),
+            raise_errors=True,
+        )
 
     # /lunchlearn archive ----------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run serve test crash lint migrate doctor mutants
+.PHONY: install run serve test crash lint migrate doctor mutants screens
 
 $(BIN)/lunchlearn: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("lunchlearn needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -43,3 +43,7 @@ migrate: install
 
 doctor: install
 	$(BIN)/lunchlearn doctor
+
+# Every surface in English and Japanese on one page (docs/screens/index.html), from a whole talk run through the bot.
+screens: install
+	$(BIN)/python scripts/screens.py

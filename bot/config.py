@@ -36,6 +36,8 @@ WHERE_TO_GET = {
     "YOUTUBE_PRIVACY": "use one of public, unlisted, private",
     # Reactions, see docs/reactions.md
     "REACTION_LEGEND": "give emoji=label pairs separated by commas, e.g. clap=applause,bulb=learned",
+    # Proposals board, see docs/proposals.md
+    "PROPOSALS_CHANNEL": "give a channel id such as C0123456789 (channel details > About, at the bottom)",
 }
 
 REQUIRED_BY_MODE: dict[str, tuple[str, ...]] = {
@@ -159,10 +161,22 @@ class Settings(BaseSettings):
     SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
     # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
     SURVEY_WORKER_AUTOSTART: bool = True
-    # People who RSVPed going but showed no sign of attending (no reaction, question or vote while live) get no
-    # survey ("thanks for joining") and only the recording DM. Off until Join clicks count as attendance, or
-    # silent viewers would miss the survey.
+    # People who RSVPed going but showed no sign of attending (no Join click, reaction, question or vote while live)
+    # get no survey ("thanks for joining") and only the recording DM. Off by default: people in the room, or who
+    # opened the stream from elsewhere, leave no such sign and would miss the survey.
     SURVEY_SKIP_NO_SHOWS: bool = False
+
+    # pipeline: the proposals board (docs/proposals.md)
+    # Channel of the board when the proposer picks none, and of survey topic suggestions (unset: the talk's channel).
+    PROPOSALS_CHANNEL: str | None = None
+    # People who may accept or decline proposals besides workspace admins and anyone who organised a talk.
+    ORGANISER_IDS: str = ""
+    # Language of the boards posted in channels (each person's own DMs and lists follow their Slack language).
+    PROPOSALS_LANGUAGE: Literal["en", "ja"] = "en"
+
+    @property
+    def organiser_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.ORGANISER_IDS.replace(" ", ",").split(",") if part.strip())
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
@@ -205,6 +219,13 @@ class Settings(BaseSettings):
         if not all(p.isdigit() and 1 <= int(p) <= 10080 for p in parts) or len(parts) > 5:
             raise ValueError("must be up to 5 comma-separated minute counts between 1 and 10080")
         return ",".join(parts)
+
+    @field_validator("PROPOSALS_CHANNEL")
+    @classmethod
+    def _channel_id(cls, v: str | None) -> str | None:
+        if v is not None and not (v[:1] in ("C", "G") and v.isalnum() and v.isupper() and len(v) <= 32):
+            raise ValueError("must be a channel id such as C0123456789")
+        return v
 
     @field_validator("DEFAULT_TIMEZONE")
     @classmethod

@@ -16,14 +16,18 @@ from bot.delivery.refresher import Refresher
 from bot.flows.engine import FlowRunner
 from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
+from bot.services.agenda.service import AgendaService
+from bot.services.checkins.service import CheckinService
 from bot.services.followup.service import FollowupService
 from bot.services.lunch.service import LunchService
+from bot.services.proposals.service import ProposalService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
 from bot.services.reactions.service import ReactionService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
+from bot.services.talks.attendance import AttendanceService
 from bot.services.talks.home import HomeService
 from bot.services.talks.lifecycle import LifecycleService
 from bot.services.talks.live_post import LivePost
@@ -45,6 +49,7 @@ class Container:
     live_post: LivePost
     lifecycle: LifecycleService
     home: HomeService
+    attendance: AttendanceService
     reactions: ReactionService
     questions: QuestionService
     question_bridge: YouTubeChatBridge
@@ -52,6 +57,9 @@ class Container:
     surveys: SurveyService
     followup: FollowupService
     lunch: LunchService
+    agenda: AgendaService
+    proposals: ProposalService
+    checkins: CheckinService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -90,7 +98,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         talks=talks,
         live_post=live_post,
         lifecycle=lifecycle,
-        home=HomeService(db=db, slack=slack),
+        home=HomeService(db=db, slack=slack, talks=talks),
+        attendance=AttendanceService(db=db),
         reactions=reactions,
         questions=questions,
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
@@ -98,6 +107,9 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         surveys=surveys,
         followup=FollowupService(settings=settings, db=db, slack=slack, talks=talks),
         lunch=LunchService(settings=settings, db=db, slack=slack, talks=talks, surveys=surveys),
+        agenda=AgendaService(db=db, slack=slack, talks=talks),
+        proposals=ProposalService(settings=settings, db=db, slack=slack, refresher=refresher, talks=talks),
+        checkins=CheckinService(settings=settings, db=db, slack=slack, talks=talks),
     )
     flows.bind(container)
     return container

@@ -77,3 +77,12 @@ class FieldErrors:
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+
+@dataclass(frozen=True)
+class SegmentInput:
+    """One part of an agenda as the organiser entered it (validated)."""
+
+    speaker_id: str
+    title: str
+    minutes: int

@@ -140,3 +140,54 @@ BLOCK_LUNCH_MODE = "lunch_mode"
 ACTION_LUNCH_MODE = "lunch_mode_radio"
 BLOCK_LUNCH_DIETARY = "lunch_dietary"
 ACTION_LUNCH_DIETARY = "lunch_dietary_input"
+# form: the talk form redraws itself (stream kind chosen, "More options" clicked) with views.update
+BLOCK_TALK_FORM_MORE = "talk_form_more"
+ACTION_TALK_FORM_MORE = "talk_form_more"
+BLOCK_TALK_FORM_SUMMARY = "talk_form_summary"
+# agenda: a talk's segments (speaker, title, minutes); the organiser moves on with "Next"
+CALLBACK_AGENDA = "talk_agenda"
+MENU_AGENDA = "agenda"
+AGENDA_ROWS = 6  # segments a talk can have (3 speakers sharing a lunch, a 3 x 25 min meetup, with room to spare)
+BLOCK_AGENDA_SPEAKER = "agenda_speaker_"  # + row number
+ACTION_AGENDA_SPEAKER = "agenda_speaker_select"
+BLOCK_AGENDA_TITLE = "agenda_title_"  # + row number
+ACTION_AGENDA_TITLE = "agenda_title_input"
+BLOCK_AGENDA_MINUTES = "agenda_minutes_"  # + row number
+ACTION_AGENDA_MINUTES = "agenda_minutes_input"
+ACTION_AGENDA_NEXT = "agenda_next"  # value "<talk id>"
+BLOCK_QUESTION_FOR = "question_for"
+ACTION_QUESTION_FOR = "question_for_select"
+BLOCK_AGENDA_NOW = "agenda_now"
+
+# --- home: Home as the control centre (plan a talk from Home)
+ACTION_HOME_NEW_TALK = "home_new_talk"
+BLOCK_HOME_ACTIONS = "home_actions"
+# --- pipeline: proposals board, the propose/decline modals, speaker check-ins and the slides link
+CALLBACK_PROPOSAL_NEW = "proposal_new"
+CALLBACK_PROPOSAL_DECLINE = "proposal_decline"
+CALLBACK_SLIDES_LINK = "slides_link"
+BLOCK_PROPOSAL_TITLE = "proposal_title"
+ACTION_PROPOSAL_TITLE = "proposal_title_input"
+BLOCK_PROPOSAL_ABSTRACT = "proposal_abstract"
+ACTION_PROPOSAL_ABSTRACT = "proposal_abstract_input"
+BLOCK_PROPOSAL_DATE = "proposal_date"  # proposal_date_1..3 (one datepicker each)
+ACTION_PROPOSAL_DATE = "proposal_date_picker"
+PROPOSAL_DATE_COUNT = 3
+BLOCK_PROPOSAL_CHANNEL = "proposal_channel"
+ACTION_PROPOSAL_CHANNEL = "proposal_channel_select"
+BLOCK_DECLINE_REASON = "decline_reason"
+ACTION_DECLINE_REASON = "decline_reason_input"
+BLOCK_SLIDES_URL = "slides_url"
+ACTION_SLIDES_URL = "slides_url_input"
+ACTION_PROPOSE = "propose"  # the "Propose a talk" button other surfaces place (views.proposals.propose_button)
+ACTION_PROPOSAL_UPVOTE = "proposal_upvote"  # value "<proposal id>"
+ACTION_PROPOSAL_ACCEPT = "proposal_accept"
+ACTION_PROPOSAL_DECLINE = "proposal_decline"
+ACTION_CHECKIN_CONFIRM = "checkin_confirm"  # value "<talk id>"
+ACTION_CHECKIN_RESCHEDULE = "checkin_reschedule"
+ACTION_ADD_SLIDES = "add_slides"
+PROPOSAL_METADATA_PREFIX = "proposal:"  # the new-talk modal's private_metadata when it accepts a proposal
+METADATA_PROPOSALS_EVENT_TYPE = "lunchlearn_proposals"
+# Survey feedback modal: "What should we cover next?" (feeds the proposals board, anonymously)
+BLOCK_SURVEY_COVER_NEXT = "survey_cover_next"
+ACTION_SURVEY_COVER_NEXT = "survey_cover_next_input"

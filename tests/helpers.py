@@ -130,12 +130,55 @@ def open_new_modal(slack: SlackDriver, fake: FakeSlack, *, user: str = "UORG", t
     return call.params["view"]
 
 
-def create_talk(slack: SlackDriver, fake: FakeSlack, container: Container, **values: object) -> tuple[int, str]:
-    """Create a talk through the modal; returns (talk id, announcement ts)."""
-    view = open_new_modal(slack, fake)
+def form_redrawn(fake: FakeSlack, before: int) -> dict[str, Any]:
+    """The view the bot's views.update number `before + 1` put on screen (with its new id and hash)."""
+    call = fake.wait_for("views.update", count=before + 1)[before]
+    assert call.ok, call.response
+    return dict(call.response["view"])
+
+
+def choose_stream(
+    slack: SlackDriver, fake: FakeSlack, view: dict[str, Any], kind: str, *, user: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Pick a stream kind in the talk form on screen (`view` with its id and hash); returns the redrawn form."""
+    before = len(fake.calls_to("views.update"))
+    values = {**values, ids.BLOCK_STREAM_KIND: talk_values(stream=kind)[ids.BLOCK_STREAM_KIND]}
+    slack.view_radio(view, ids.ACTION_STREAM_KIND, kind, user=user, values=values)
+    return form_redrawn(fake, before)
+
+
+def more_options(
+    slack: SlackDriver, fake: FakeSlack, view: dict[str, Any], *, user: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Click "More options" in the talk form on screen; returns the redrawn form."""
+    before = len(fake.calls_to("views.update"))
+    slack.view_button(view, ids.ACTION_TALK_FORM_MORE, "more", user=user, values=values or {})
+    return form_redrawn(fake, before)
+
+
+def open_full_form(slack: SlackDriver, fake: FakeSlack, *, user: str = "UORG", text: str = "new") -> dict[str, Any]:
+    """The new-talk form with "More options" open (language, reminders, survey fields shown)."""
+    before = len(fake.calls_to("views.open"))
+    assert slack.command(text, user=user, channel="CGENERAL").status_code == 200
+    opened = fake.wait_for("views.open", count=before + 1)[before]
+    return more_options(slack, fake, opened.response["view"], user=user)
+
+
+def create_talk(
+    slack: SlackDriver,
+    fake: FakeSlack,
+    container: Container,
+    *,
+    more: dict[str, Any] | None = None,
+    **values: object,
+) -> tuple[int, str]:
+    """Create a talk through the modal; returns (talk id, announcement ts). `more`: values of the fields behind
+    "More options" (clicked first when given)."""
+    view = open_full_form(slack, fake) if more is not None else open_new_modal(slack, fake)
     fake.reset_calls()
     values.setdefault("speakers", ["USPK"])
-    response = slack.submit_view(view, talk_values(**values), user="UORG")  # type: ignore[arg-type]
+    form = {**talk_values(**values), **(more or {})}  # type: ignore[arg-type]
+    response = slack.submit_view(view, form, user="UORG")
     assert response.status_code == 200 and ack_json(response) == {}
     [post] = fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"].startswith(("C", "G")))
     talk = talks_in_db(container)[-1]

@@ -70,6 +70,8 @@ class SlackDriver:
     def submit_view(
         self, view: dict[str, Any], values: dict[str, Any], *, user: str, view_id: str | None = None
     ) -> requests.Response:
+        """`values`: what the person typed; only the inputs `view` shows reach the bot, as with Slack."""
+        values = shown_values(view, values)
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM, "domain": "acme"},
@@ -86,6 +88,34 @@ class SlackDriver:
             "response_urls": [],
         }
         return self.interactive(payload)
+
+    def view_action(
+        self, view: dict[str, Any], action: dict[str, Any], *, user: str, values: dict[str, Any], block_id: str = "b"
+    ) -> requests.Response:
+        """A block action from inside a modal (container type "view"): `view` as Slack holds it (a views.open or
+        views.update response, or FakeSlack.views[id]: with its id and hash), `values` what is typed in it now."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "team_id": TEAM, "name": user.lower()},
+            "api_app_id": "AFAKE",
+            "token": "legacy",
+            "trigger_id": f"trigger-{next(_seq)}",
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": {**view, "team_id": TEAM, "state": {"values": shown_values(view, values)}},
+            "actions": [{"block_id": block_id, "action_ts": f"{time.time():.6f}", **action}],
+            "is_enterprise_install": False,
+        }
+        return self.interactive(payload)
+
+    def view_button(self, view: dict[str, Any], action_id: str, value: str, **kwargs: Any) -> requests.Response:
+        button = {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": "x"}}
+        return self.view_action(view, button, block_id=_block_of(view, action_id), **kwargs)
+
+    def view_radio(self, view: dict[str, Any], action_id: str, value: str, **kwargs: Any) -> requests.Response:
+        option = {"text": {"type": "plain_text", "text": "x"}, "value": value}
+        radio = {"type": "radio_buttons", "action_id": action_id, "selected_option": option}
+        return self.view_action(view, radio, block_id=_block_of(view, action_id), **kwargs)
 
     # Block actions ----------------------------------------------------------------------------------------------
 
@@ -133,3 +163,21 @@ class SlackDriver:
             "authorizations": [{"team_id": TEAM, "user_id": self.fake.bot_user_id, "is_bot": True}],
         }
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
+
+
+def shown_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The part of `values` Slack would send with `view`: the blocks it shows (all of `values` for a view given
+    without blocks)."""
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        return values
+    shown = {b.get("block_id") for b in blocks if isinstance(b, dict)}
+    return {block_id: value for block_id, value in values.items() if block_id in shown}
+
+
+def _block_of(view: dict[str, Any], action_id: str) -> str:
+    for block in view.get("blocks") or []:
+        elements = [block.get("element"), block.get("accessory"), *(block.get("elements") or [])]
+        if any(isinstance(e, dict) and e.get("action_id") == action_id for e in elements):
+            return str(block.get("block_id") or "b")
+    raise AssertionError(f"the view shows no element {action_id!r}")

@@ -584,6 +584,29 @@ def test_views_lifecycle(fake: FakeSlack, client: WebClient) -> None:
     assert pushed["id"] != opened["id"]
 
 
+def test_views_update_validates_the_new_view_and_keeps_the_old_one_when_refused(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """A form that redraws itself: an input that dispatches its action and an actions block are fine; a bad
+    view is refused with invalid_arguments (like views.open) and what is on screen stays, hash included."""
+    radio = {
+        "type": "input",
+        "block_id": "kind",
+        "dispatch_action": True,
+        "label": pt("Stream"),
+        "element": {"type": "radio_buttons", "action_id": "kind_pick", "options": [opt("A", "a"), opt("B", "b")]},
+    }
+    more = {"type": "actions", "block_id": "more", "elements": [{"type": "button", "action_id": "m", "text": pt("M")}]}
+    opened = client.views_open(trigger_id="123.456.abc", view=modal(blocks=[radio, more]))["view"]
+    bad = modal(blocks=[radio, {**more, "elements": []}])
+    with pytest.raises(SlackApiError) as exc_info:
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=bad)
+    assert error_of(exc_info) == "invalid_arguments"
+    assert fake.views[opened["id"]]["hash"] == opened["hash"]
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal(blocks=[radio]))["view"]
+    assert [b["block_id"] for b in updated["blocks"]] == ["kind"]
+
+
 def test_views_open_and_push_require_a_trigger_id(client: WebClient) -> None:
     for method in ("views.open", "views.push"):
         with pytest.raises(SlackApiError) as exc_info:

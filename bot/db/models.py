@@ -68,26 +68,37 @@ class Talk(Base):
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # chat.getPermalink of the announcement, fetched once (Home links to it); cleared when the announcement changes.
+    announcement_permalink: Mapped[str | None] = mapped_column(String(500))
     # Reminder leads in minutes before the start, e.g. "1440,10"; None uses the deployment's REMINDER_OFFSETS.
     reminder_offsets: Mapped[str | None] = mapped_column(String(64))
     # Show a YouTube/Meet link in the announcement too (not only at go-live); manual links always show.
     announce_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The speaker's slides (https, checked with safe_url); set from the "slides ready?" reminder or after the talk.
+    slides_url: Mapped[str | None] = mapped_column(String(3000))
     # The go-live post (a reply in the announcement's thread, broadcast to the channel).
     live_channel: Mapped[str | None] = mapped_column(String(32))
     live_ts: Mapped[str | None] = mapped_column(String(32))
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Follow-up (after the talk): links the organiser or a speaker added; a YouTube talk's recording defaults to
-    # its broadcast's watch URL when it ends.
-    slides_url: Mapped[str | None] = mapped_column(String(3000))
+    # Follow-up (after the talk): the recording link (slides_url above is shared with the check-ins); a YouTube
+    # talk's recording defaults to its broadcast's watch URL when it ends.
     recording_url: Mapped[str | None] = mapped_column(String(3000))
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    # Agenda (docs/series.md): the segment the organiser moved to with "Next" (None: the agenda follows the clock),
+    # and the one the live post and boards last showed (a change re-renders them).
+    segment_index: Mapped[int | None] = mapped_column(Integer)
+    segment_shown: Mapped[int | None] = mapped_column(Integer)
+
     speakers: Mapped[list[TalkSpeaker]] = relationship(
         back_populates="talk", cascade="all, delete-orphan", order_by="TalkSpeaker.position", lazy="selectin"
+    )
+    segments: Mapped[list[TalkSegment]] = relationship(
+        back_populates="talk", cascade="all, delete-orphan", order_by="TalkSegment.position", lazy="selectin"
     )
 
     @property
@@ -107,6 +118,20 @@ class TalkSpeaker(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     talk: Mapped[Talk] = relationship(back_populates="speakers")
+
+
+class TalkSegment(Base):
+    """One part of a talk's agenda: who speaks, on what, for how long (three speakers sharing one lunch)."""
+
+    __tablename__ = "talk_segments"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    minutes: Mapped[int] = mapped_column(Integer)
+
+    talk: Mapped[Talk] = relationship(back_populates="segments")
 
 
 class Rsvp(Base):
@@ -350,6 +375,8 @@ class Question(Base):
     moderated_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The speaker it is for, in a talk with an agenda (the current segment's speaker unless the asker chose).
+    speaker_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class QuestionVote(Base):
@@ -472,6 +499,8 @@ class SurveyAnswer(Base):
     improve: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[str | None] = mapped_column(Text)
     custom_answer: Mapped[str | None] = mapped_column(Text)
+    # "What should we cover next?": shown on the proposals board without a name (bot/services/proposals/).
+    cover_next: Mapped[str | None] = mapped_column(Text)
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -523,3 +552,88 @@ class LunchNotice(Base):
     detail: Mapped[str | None] = mapped_column(String(400))  # late: the new choice, as the organiser reads it
     sent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- home: attendance (join clicks; reactions, questions and votes are read from their own tables) ---------------
+
+
+class Attendance(Base):
+    """Someone did something that shows they attended a talk while it was live (today: clicked Join), once per
+    person, talk and kind of signal."""
+
+    __tablename__ = "attendance"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- pipeline: talk proposals, topic suggestions and their votes; speaker check-ins -----------------------------
+
+
+class ProposalStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ProposalKind(enum.StrEnum):
+    TALK = "talk"  # someone offers to give a talk (/lunchlearn propose)
+    TOPIC = "topic"  # a wish from a survey ("What should we cover next?"): anonymous, nobody to DM
+
+
+class Proposal(Base):
+    """An entry on a proposals board: a talk someone offers to give, or an anonymous topic from a survey."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_board", "team_id", "channel_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"))
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind), default=ProposalKind.TALK)
+    # None for survey topics: they are shown without a name, and nobody is told about them.
+    proposer_id: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    preferred_dates: Mapped[str | None] = mapped_column(String(64))  # ISO dates, comma-separated (up to 3)
+    channel_id: Mapped[str] = mapped_column(String(32))  # the board it is shown on
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.OPEN)
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the proposer was told the decision
+    # The survey answer a topic comes from (edited with it, gone with it); its talk, for the k-anonymity rule.
+    survey_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_answers.id", ondelete="CASCADE"), unique=True
+    )
+    survey_talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    # The modal a proposal came from: a repeated view_submission finds it instead of adding a second.
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ProposalVote(Base):
+    """One person's upvote; `action_ts` of the click that cast it tells a retried or doubled click apart."""
+
+    __tablename__ = "proposal_votes"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_ts: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SpeakerCheckin(Base):
+    """A speaker's answer to the 72-hour check-in, for the talk's start time it was asked about (`starts_at`): a
+    talk moved later asks again, and an old "confirmed" does not count for the new time."""
+
+    __tablename__ = "speaker_checkins"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str] = mapped_column(String(16))  # "confirmed" or "reschedule"
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

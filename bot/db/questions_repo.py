@@ -35,6 +35,7 @@ def insert_question(
     source_key: str | None,
     youtube_message_id: str | None = None,
     author_name: str | None = None,
+    speaker_id: str | None = None,
 ) -> tuple[int, bool]:
     """(question id, created). A repeated source_key / youtube_message_id returns the existing question."""
     stmt = (
@@ -48,6 +49,7 @@ def insert_question(
             source_key=source_key,
             youtube_message_id=youtube_message_id,
             author_name=author_name,
+            speaker_id=speaker_id,
             status=QuestionStatus.OPEN,
             created_at=utcnow(),
         )

@@ -21,6 +21,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.db import repositories as repo
+from bot.db.models import TalkStatus
 from bot.flows.engine import Run, Step
 
 if TYPE_CHECKING:
@@ -177,6 +178,23 @@ def update_meet_guests(c: Container, run: Run) -> None:
     c.streams.attendees_changed(run.talk_id)
 
 
+# --- agenda ----------------------------------------------------------------------------------------------------
+
+
+def open_new_boards(c: Container, run: Run) -> None:
+    """While live, a speaker the agenda added gets a board too (each board is posted once, by its outbox key)."""
+    with c.db.session() as session:
+        talk = repo.get_talk(session=session, talk_id=run.talk_id)
+        live = talk is not None and talk.status is TalkStatus.LIVE
+    if live:
+        c.questions.open_boards(run.talk_id)
+
+
+def refresh_boards(c: Container, run: Run) -> None:
+    """The speakers' boards: the part on now, and each speaker's own questions."""
+    c.questions.refresh_boards(run.talk_id)
+
+
 FLOWS: dict[str, tuple[Step, ...]] = {
     "created": (announce, confirm_created, provision_stream, plan_jobs),
     "updated": (rerender, notify_changes, move_stream, confirm_updated, plan_jobs),
@@ -202,6 +220,8 @@ FLOWS: dict[str, tuple[Step, ...]] = {
         plan_jobs,
     ),
     "links": (rerender, post_links, dm_no_shows),
+    # The agenda was set, or moved on ("Next", or the clock): the card, the live post and the boards show it.
+    "agenda": (rerender, rerender_live_post, open_new_boards, refresh_boards),
     "rsvp": (rerender_soon, update_meet_guests),
 }
 

@@ -420,6 +420,14 @@ class SlackGateway:
     def open_view(self, *, trigger_id: str, view: View) -> str:
         return str(self._call("views.open", quick=True, trigger_id=trigger_id, view=view.to_dict())["view"]["id"])
 
+    def update_view(self, *, view_id: str, view: View, view_hash: str | None) -> None:
+        """Replace an open modal. With the hash Slack refuses (hash_conflict) if the modal changed since the
+        payload that asked for this update, instead of overwriting a newer state with an older one."""
+        args: dict[str, Any] = {"view_id": view_id, "view": view.to_dict()}
+        if view_hash:
+            args["hash"] = view_hash
+        self._call("views.update", quick=True, **args)
+
     # Conversations and users ---------------------------------------------------------------------------
 
     def ensure_can_post(self, channel: str) -> ChannelAccess:

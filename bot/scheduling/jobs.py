@@ -67,7 +67,8 @@ def prune_deliveries() -> None:
 
 def run_feature_job(kind: str, talk_id: int) -> None:
     """A survey job (LifecycleService.plan, from SurveyService.schedule); recorded as done once it ran."""
-    func = SURVEY_JOBS.get(kind)
+    # A check-in kind names the start time it was planned for ("checkin_72@<epoch>"); the job reloads the talk.
+    func = FEATURE_JOBS.get(kind.partition("@")[0])
     if func is None:
         logger.error("No job function %s for talk %s", kind, talk_id)
         return
@@ -91,6 +92,11 @@ def resume_question_bridges() -> None:
 def resume_question_posts() -> None:
     """Every 30 s, and at scheduler start: post questions of live talks that were stored but not posted."""
     _current().questions.resume_posts()
+
+
+def follow_agendas() -> None:
+    """Every 30 s: live talks with an agenda show the part the clock says is on now."""
+    _current().agenda.follow_clock()
 
 
 def erase_anonymous_askers() -> None:
@@ -131,3 +137,35 @@ SURVEY_JOBS = {
     "survey_reminder": survey_reminder,
     "survey_close": survey_close,
 }
+
+
+# --- pipeline: speaker check-ins (planned per scheduled talk in LifecycleService.plan) and the proposals sweep ---
+
+
+def speaker_checkin(talk_id: int, now: datetime | None = None) -> None:
+    """Start - 72 h: each speaker is asked to confirm, or to ask for another date."""
+    _current().checkins.send_checkins(talk_id, now=now)
+
+
+def checkin_alert(talk_id: int, now: datetime | None = None) -> None:
+    """Start - 24 h: one DM to the organiser naming speakers who have not confirmed."""
+    _current().checkins.alert_unconfirmed(talk_id, now=now)
+
+
+def slides_reminder(talk_id: int, now: datetime | None = None) -> None:
+    """Start - 24 h: "slides ready?" to each speaker, with "Add slides link"."""
+    _current().checkins.send_slides_reminders(talk_id, now=now)
+
+
+def proposals_sweep() -> None:
+    """Every minute: tell proposers about decisions whose DM a crash or a Slack failure left unsent."""
+    _current().proposals.sweep()
+
+
+CHECKIN_JOBS = {
+    "checkin_72": speaker_checkin,
+    "checkin_alert": checkin_alert,
+    "slides_reminder": slides_reminder,
+}
+
+FEATURE_JOBS = {**SURVEY_JOBS, **CHECKIN_JOBS}

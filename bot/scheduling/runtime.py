@@ -251,6 +251,15 @@ class SchedulerRuntime:
             misfire_grace_time=15,
         )
         scheduler.add_job(
+            jobs.follow_agendas,
+            "interval",
+            seconds=30,
+            next_run_time=now,
+            id=f"{MAINTENANCE}follow_agendas",
+            replace_existing=True,
+            misfire_grace_time=15,
+        )
+        scheduler.add_job(
             jobs.erase_anonymous_askers,
             "interval",
             hours=24,
@@ -266,6 +275,15 @@ class SchedulerRuntime:
             id=f"{MAINTENANCE}reconcile_reactions",
             replace_existing=True,
             misfire_grace_time=60,
+        )
+        scheduler.add_job(
+            jobs.proposals_sweep,
+            "interval",
+            seconds=60,
+            next_run_time=now,
+            id=f"{MAINTENANCE}proposals_sweep",
+            replace_existing=True,
+            misfire_grace_time=30,
         )
         scheduler.add_job(
             jobs.prune_deliveries,

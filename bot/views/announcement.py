@@ -18,6 +18,7 @@ from slack_sdk.models.metadata import Metadata
 from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t
+from bot.views.agenda import agenda_blocks
 from bot.views.followup import followup_links_line
 from bot.views.formatting import (
     fallback_time,
@@ -58,11 +59,12 @@ def _menu_options(talk: Talk) -> list[Option]:
     """The organiser menu (anyone can open it; the service checks who may use it)."""
     lang = talk.language
     if talk.status is TalkStatus.LIVE:
-        choices = [(ids.MENU_END_NOW, "menu.end_now"), (ids.MENU_EDIT, "menu.edit")]
+        choices = [(ids.MENU_END_NOW, "menu.end_now"), (ids.MENU_EDIT, "menu.edit"), (ids.MENU_AGENDA, "menu.agenda")]
     else:
         choices = [
             (ids.MENU_START_NOW, "menu.start_now"),
             (ids.MENU_EDIT, "menu.edit"),
+            (ids.MENU_AGENDA, "menu.agenda"),
             (ids.MENU_CANCEL, "menu.cancel"),
         ]
     return [Option(value=f"{choice}:{talk.id}", label=t(lang, key)) for choice, key in choices]
@@ -83,6 +85,7 @@ def build_announcement(talk: Talk, *, going_count: int, link: str | None = None)
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150)), SectionBlock(text=MarkdownTextObject(text=details))]
     if talk.description:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn_escape(talk.description), 3000))))
+    blocks += agenda_blocks(talk)
 
     status_line = {
         TalkStatus.LIVE: t(lang, "announcement.status.live"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -42,6 +43,21 @@ def _selected(values: Values, block: str, action: str) -> str | None:
     return option.get("value")
 
 
+@dataclass(frozen=True)
+class NotShown:
+    """What the fields the form did not show stand for ("More options" never opened): the defaults for a new talk,
+    the talk's own values when editing, so hiding a field never resets it."""
+
+    language: str | None = None  # None: the submitter's language
+    reminder_offsets: str | None = None  # None: the deployment's usual reminders
+    announce_link: bool = False
+
+
+def _shown(values: Values, block: str, action: str) -> bool:
+    # Slack sends every input of the form in state.values (empty ones too), and nothing else.
+    return isinstance(values.get(block, {}).get(action), dict)
+
+
 def validate_stream_url(raw: str) -> str | None:
     """The error key for a manual stream link, or None when it is a usable https URL. The link is placed in mrkdwn
     as <url|label>, so characters that could end or split that token (or hide in it) are refused, not repaired."""
@@ -68,10 +84,13 @@ def parse_talk_submission(
     now: datetime | None = None,
     channel_id: str | None = None,
     unchanged_start: datetime | None = None,
+    not_shown: NotShown | None = None,
 ) -> tuple[TalkInput | None, FieldErrors]:
     """channel_id is given when the modal has no channel field (editing keeps the announcement's channel);
-    unchanged_start (editing) is accepted even if it has passed, so a live talk's title can still be fixed."""
+    unchanged_start (editing) is accepted even if it has passed, so a live talk's title can still be fixed;
+    not_shown: what the fields missing from the form stand for."""
     now = now or datetime.now(UTC)
+    hidden = not_shown or NotShown()
     errors = FieldErrors()
 
     title = " ".join(_text(values, ids.BLOCK_TITLE, ids.ACTION_TITLE).split())
@@ -126,28 +145,35 @@ def parse_talk_submission(
         stream_kind = StreamKind.MANUAL
     stream_url: str | None = _text(values, ids.BLOCK_STREAM_URL, ids.ACTION_STREAM_URL) or None
     if stream_kind is StreamKind.MANUAL:
-        if not stream_url:
+        if not _shown(values, ids.BLOCK_STREAM_URL, ids.ACTION_STREAM_URL):
+            # Chosen, then submitted before the form was redrawn with the link field (or the redraw was lost).
+            errors.add(ids.BLOCK_STREAM_KIND, t(lang, "form.error.stream_url.not_shown"))
+        elif not stream_url:
             errors.add(ids.BLOCK_STREAM_URL, t(lang, "error.stream_url.missing"))
         elif problem := validate_stream_url(stream_url):
             errors.add(ids.BLOCK_STREAM_URL, t(lang, problem))
     else:
         stream_url = None  # created through Google when the talk is scheduled
 
-    language = _selected(values, ids.BLOCK_LANGUAGE, ids.ACTION_LANGUAGE) or lang
+    language = _selected(values, ids.BLOCK_LANGUAGE, ids.ACTION_LANGUAGE) or hidden.language or lang
     if language not in SUPPORTED:
         language = lang
 
-    chosen = _value(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS).get("selected_options") or []
-    offsets = parse_offsets(",".join(str(option.get("value") or "") for option in chosen))
-    if offsets is None:
-        errors.add(
-            ids.BLOCK_REMINDERS,
-            t(lang, "error.reminders.invalid", max=REMINDER_MAX_COUNT, limit=REMINDER_MAX_MINUTES),
-        )
-    reminder_offsets = ",".join(str(v) for v in offsets) if offsets else None
+    reminder_offsets = hidden.reminder_offsets
+    if _shown(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS):
+        chosen = _value(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS).get("selected_options") or []
+        offsets = parse_offsets(",".join(str(option.get("value") or "") for option in chosen))
+        if offsets is None:
+            errors.add(
+                ids.BLOCK_REMINDERS,
+                t(lang, "error.reminders.invalid", max=REMINDER_MAX_COUNT, limit=REMINDER_MAX_MINUTES),
+            )
+        reminder_offsets = ",".join(str(v) for v in offsets) if offsets else None
 
-    checked = _value(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK).get("selected_options") or []
-    announce_link = any(option.get("value") == "yes" for option in checked)
+    announce_link = hidden.announce_link
+    if _shown(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK):
+        checked = _value(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK).get("selected_options") or []
+        announce_link = any(option.get("value") == "yes" for option in checked)
 
     if errors or starts_at is None or channel_id is None:
         return None, errors

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
 )
@@ -26,8 +27,8 @@ from slack_sdk.models.metadata import Metadata
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.i18n import t
-from bot.views.formatting import mrkdwn_escape, plain, truncate
+from bot.i18n import t, tn
+from bot.views.formatting import mention, mrkdwn_escape, plain, truncate
 
 MAX_QUESTION = 500
 MAX_BLOCKS = 50
@@ -75,8 +76,38 @@ def advance_ask_button(lang: str, talk_id: int) -> ButtonElement:
     )
 
 
-def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: str, retention_days: int) -> View:
-    """`retention_days`: how long an anonymous asker's id is kept after the talk (the hint says so)."""
+def _for_block(lang: str, speakers: list[tuple[str, str]], current: str | None) -> InputBlock:
+    """With an agenda: which speaker the question is for (the one on now unless the asker picks another)."""
+    options, seen = [], set()
+    for user_id, part in speakers:
+        if user_id in seen:
+            continue
+        seen.add(user_id)
+        # An option's text is at most 75 characters; the mention shows as the speaker's name.
+        label = f"{mention(user_id)}: " + truncate(mrkdwn_escape(part), 75 - len(mention(user_id)) - 2)
+        options.append(Option(value=user_id, text=MarkdownTextObject(text=label)))
+    initial = next((o for o in options if o.value == current), None)
+    return InputBlock(
+        block_id=ids.BLOCK_QUESTION_FOR,
+        label=t(lang, "questions.modal.for"),
+        hint=PlainTextObject(text=t(lang, "questions.modal.for.hint")),
+        optional=True,
+        element=RadioButtonsElement(action_id=ids.ACTION_QUESTION_FOR, options=options[:10], initial_option=initial),
+    )
+
+
+def build_ask_modal(
+    lang: str,
+    *,
+    title: str,
+    advance: bool,
+    private_metadata: str,
+    retention_days: int,
+    speakers: list[tuple[str, str]] | None = None,
+    current: str | None = None,
+) -> View:
+    """`retention_days`: how long an anonymous asker's id is kept after the talk (the hint says so). `speakers`:
+    (speaker, part) of an agenda with several speakers, offered as who the question is for."""
     intro = t(lang, "questions.modal.intro_advance" if advance else "questions.modal.intro", title=mrkdwn_escape(title))
     return View(
         type="modal",
@@ -116,7 +147,8 @@ def build_ask_modal(lang: str, *, title: str, advance: bool, private_metadata: s
                     ],
                 ),
             ),
-        ],
+        ]
+        + ([_for_block(lang, speakers, current)] if speakers and len({s for s, _ in speakers}) > 1 else []),
     )
 
 
@@ -208,7 +240,7 @@ def build_board(
         blocks.append(ActionsBlock(block_id=f"qb_{item.id}", elements=buttons))
     rest = len(open_items) - len([i for i in shown if i.status == "open"])
     if rest > 0:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "questions.board.more", count=rest))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tn(lang, "questions.board.more", rest))]))
     return blocks[:MAX_BLOCKS]
 
 

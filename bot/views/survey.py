@@ -46,8 +46,9 @@ class SurveyChoices:
     post_summary: bool = True
 
 
-def survey_choice_blocks(lang: str) -> list[InputBlock]:
-    """Optional inputs appended to the new-talk modal; absent values mean the defaults."""
+def survey_choice_blocks(lang: str, *, question: str | None = None, post_summary: bool = True) -> list[InputBlock]:
+    """Optional inputs of the new-talk modal's "More options"; absent values mean the defaults. `question` and
+    `post_summary` are what was typed before the form was redrawn."""
     summary = Option(value=ids.SURVEY_OPTION_POST_SUMMARY, label=t(lang, "survey.field.post_summary"))
     return [
         InputBlock(
@@ -55,14 +56,20 @@ def survey_choice_blocks(lang: str) -> list[InputBlock]:
             label=t(lang, "survey.field.question"),
             hint=t(lang, "survey.field.question.hint"),
             optional=True,
-            element=PlainTextInputElement(action_id=ids.ACTION_SURVEY_QUESTION, max_length=CUSTOM_QUESTION_MAX),
+            element=PlainTextInputElement(
+                action_id=ids.ACTION_SURVEY_QUESTION,
+                max_length=CUSTOM_QUESTION_MAX,
+                initial_value=(question or "")[:CUSTOM_QUESTION_MAX] or None,
+            ),
         ),
         InputBlock(
             block_id=ids.BLOCK_SURVEY_OPTIONS,
             label=t(lang, "survey.field.options"),
             optional=True,
             element=CheckboxesElement(
-                action_id=ids.ACTION_SURVEY_OPTIONS, options=[summary], initial_options=[summary]
+                action_id=ids.ACTION_SURVEY_OPTIONS,
+                options=[summary],
+                initial_options=[summary] if post_summary else None,
             ),
         ),
     ]
@@ -194,10 +201,13 @@ def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, cur
     )
 
 
-def _text_input(lang: str, block_id: str, action_id: str, label: str, current: str | None) -> InputBlock:
+def _text_input(
+    lang: str, block_id: str, action_id: str, label: str, current: str | None, *, hint: str | None = None
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=truncate(plain(label), 2000),
+        hint=hint,
         optional=True,
         element=PlainTextInputElement(
             action_id=action_id, multiline=True, max_length=TEXT_ANSWER_MAX, initial_value=current or None
@@ -240,6 +250,15 @@ def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, 
             ids.ACTION_SURVEY_TOPICS,
             t(lang, "survey.modal.topics"),
             answer.topics if answer else None,
+        ),
+        # pipeline: a wish for a future talk, shown on the proposals board without a name.
+        _text_input(
+            lang,
+            ids.BLOCK_SURVEY_COVER_NEXT,
+            ids.ACTION_SURVEY_COVER_NEXT,
+            t(lang, "survey.modal.cover_next"),
+            answer.cover_next if answer else None,
+            hint=t(lang, "survey.modal.cover_next.hint"),
         ),
     ]
     if custom_question:
@@ -295,6 +314,7 @@ def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: 
         "usefulness": rating(ids.BLOCK_SURVEY_USEFULNESS, ids.ACTION_SURVEY_USEFULNESS),
         "improve": text(ids.BLOCK_SURVEY_IMPROVE, ids.ACTION_SURVEY_IMPROVE),
         "topics": text(ids.BLOCK_SURVEY_TOPICS, ids.ACTION_SURVEY_TOPICS),
+        "cover_next": text(ids.BLOCK_SURVEY_COVER_NEXT, ids.ACTION_SURVEY_COVER_NEXT),
         "share_name": any(o.get("value") == ids.SHARE_NAME_VALUE for o in selected),
     }
     if has_custom:
@@ -351,7 +371,7 @@ def build_report(
     )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
     lines = [
-        t(lang, "report.attendance", going=report.going, interacted=report.interacted, asked=report.asked),
+        _turnout(lang, report),
         t(
             lang,
             "report.responses",
@@ -390,9 +410,7 @@ def build_report(
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=t(lang, "report.withheld", min=report.min_responses, count=report.responses)
-                    )
+                    MarkdownTextObject(text=tn(lang, "report.withheld", report.responses, min=report.min_responses))
                 ]
             )
         )
@@ -437,3 +455,10 @@ def summary_text(lang: str, report: Any) -> str:
         overall=_fmt_avg(report.overall_avg),
         usefulness=_fmt_avg(report.usefulness_avg),
     )
+
+
+# home: attendance in plain words ("3 registered, 2 attended (no-show rate 33%)")
+def _turnout(lang: str, report: Any) -> str:
+    if report.no_show_pct is None:
+        return t(lang, "report.turnout.no_rsvp", attended=report.attended)
+    return t(lang, "report.turnout", registered=report.going, attended=report.attended, rate=report.no_show_pct)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
     CheckboxesElement,
+    ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
     DateTimePickerElement,
@@ -13,6 +18,7 @@ from slack_sdk.models.blocks import (
     NumberInputElement,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     RadioButtonsElement,
     StaticMultiSelectElement,
     StaticSelectElement,
@@ -94,6 +100,14 @@ def _language_option(lang: str, code: str) -> Option:
     return Option(value=code, label=t(lang, f"language.{code}"))
 
 
+def _more_summary(lang: str, *, language: str, reminders: str | None, default_reminders: str) -> str:
+    """What the hidden fields hold now, so "More options" is not a surprise: language and reminders."""
+    offsets = parse_offsets(reminders) if reminders else None
+    chosen = offsets or parse_offsets(default_reminders) or []
+    when = reminders_phrase(lang, chosen) if chosen else t(lang, "form.more.summary.no_reminders")
+    return t(lang, "form.more.summary", language=t(lang, f"language.{language}"), reminders=when)
+
+
 def build_talk_modal(
     lang: str,
     *,
@@ -102,7 +116,7 @@ def build_talk_modal(
     description: str = "",
     speaker_ids: list[str] | None = None,
     starts_at: datetime | None = None,
-    duration_minutes: int = DURATION_DEFAULT,
+    duration_minutes: int | None = DURATION_DEFAULT,
     channel_id: str | None = None,
     stream_kind: StreamKind = StreamKind.MANUAL,
     stream_url: str | None = None,
@@ -111,9 +125,18 @@ def build_talk_modal(
     announce_link: bool = False,
     default_reminders: str = "1440,10",
     private_metadata: str = "",
+    more: bool = False,
+    survey_question: str | None = None,
+    post_summary: bool = True,
 ) -> View:
-    """The talk form. When editing, the channel is fixed (the announcement stays where it is)."""
-    blocks = [
+    """The talk form. When editing, the channel is fixed (the announcement stays where it is).
+
+    Only the fields of the chosen stream kind show (the link for "Link I'll provide", the announce-link option for
+    YouTube/Meet); the radio dispatches an action so the bot redraws the form (views.update) when it changes. The
+    rarely used fields (language, reminders, announce-link, survey choices) show only with `more`, behind a
+    "More options" button; a submission without them keeps the defaults, or the talk's own values when editing."""
+    language = language if language in SUPPORTED else lang
+    blocks: list[Block] = [
         InputBlock(
             block_id=ids.BLOCK_TITLE,
             label=t(lang, "modal.field.title"),
@@ -156,7 +179,10 @@ def build_talk_modal(
             element=NumberInputElement(
                 action_id=ids.ACTION_DURATION,
                 is_decimal_allowed=False,
-                initial_value=str(duration_minutes),
+                # Out of range (typed before a redraw): left out; Slack keeps what was typed, the submission says why.
+                initial_value=str(duration_minutes)
+                if duration_minutes is not None and DURATION_MIN <= duration_minutes <= DURATION_MAX
+                else None,
                 min_value=str(DURATION_MIN),
                 max_value=str(DURATION_MAX),
             ),
@@ -177,46 +203,64 @@ def build_talk_modal(
             )
         )
     stream_options = [_stream_option(lang, k) for k in (StreamKind.YOUTUBE, StreamKind.MEET, StreamKind.MANUAL)]
-    blocks += [
+    blocks.append(
         InputBlock(
             block_id=ids.BLOCK_STREAM_KIND,
             label=t(lang, "modal.field.stream_kind"),
+            dispatch_action=True,  # a choice redraws the form with the fields of that kind
             element=RadioButtonsElement(
                 action_id=ids.ACTION_STREAM_KIND,
                 options=stream_options,
                 initial_option=_stream_option(lang, stream_kind),
             ),
-        ),
-        InputBlock(
-            block_id=ids.BLOCK_STREAM_URL,
-            label=t(lang, "modal.field.stream_url"),
-            hint=t(lang, "modal.field.stream_url.hint"),
-            optional=True,
-            element=UrlInputElement(action_id=ids.ACTION_STREAM_URL, initial_value=stream_url or None),
-        ),
-        InputBlock(
-            block_id=ids.BLOCK_ANNOUNCE_LINK,
-            label=t(lang, "modal.field.announce_link"),
-            optional=True,
-            element=CheckboxesElement(
-                action_id=ids.ACTION_ANNOUNCE_LINK,
-                options=[_announce_link_option(lang)],
-                initial_options=[_announce_link_option(lang)] if announce_link else None,
+        )
+    )
+    if stream_kind is StreamKind.MANUAL:
+        blocks.append(
+            InputBlock(
+                block_id=ids.BLOCK_STREAM_URL,
+                label=t(lang, "modal.field.stream_url"),
+                hint=t(lang, "form.stream_url.hint"),
+                element=UrlInputElement(action_id=ids.ACTION_STREAM_URL, initial_value=stream_url or None),
+            )
+        )
+    if not more:
+        summary = _more_summary(lang, language=language, reminders=reminders, default_reminders=default_reminders)
+        blocks += [
+            ContextBlock(block_id=ids.BLOCK_TALK_FORM_SUMMARY, elements=[PlainTextObject(text=summary)]),
+            ActionsBlock(
+                block_id=ids.BLOCK_TALK_FORM_MORE,
+                elements=[ButtonElement(action_id=ids.ACTION_TALK_FORM_MORE, text=t(lang, "form.more"), value="more")],
             ),
-        ),
-        InputBlock(
-            block_id=ids.BLOCK_LANGUAGE,
-            label=t(lang, "modal.field.language"),
-            element=StaticSelectElement(
-                action_id=ids.ACTION_LANGUAGE,
-                options=[_language_option(lang, c) for c in SUPPORTED],
-                initial_option=_language_option(lang, language or lang),
+        ]
+    else:
+        if stream_kind is not StreamKind.MANUAL:
+            blocks.append(
+                InputBlock(
+                    block_id=ids.BLOCK_ANNOUNCE_LINK,
+                    label=t(lang, "modal.field.announce_link"),
+                    optional=True,
+                    element=CheckboxesElement(
+                        action_id=ids.ACTION_ANNOUNCE_LINK,
+                        options=[_announce_link_option(lang)],
+                        initial_options=[_announce_link_option(lang)] if announce_link else None,
+                    ),
+                )
+            )
+        blocks += [
+            InputBlock(
+                block_id=ids.BLOCK_LANGUAGE,
+                label=t(lang, "modal.field.language"),
+                element=StaticSelectElement(
+                    action_id=ids.ACTION_LANGUAGE,
+                    options=[_language_option(lang, c) for c in SUPPORTED],
+                    initial_option=_language_option(lang, language),
+                ),
             ),
-        ),
-        _reminders_block(lang, reminders, default_reminders),
-    ]
-    if not editing:
-        blocks += survey_choice_blocks(lang)  # surveys: optional, defaults when left alone
+            _reminders_block(lang, reminders, default_reminders),
+        ]
+        if not editing:  # surveys: optional, defaults when left alone
+            blocks += survey_choice_blocks(lang, question=survey_question, post_summary=post_summary)
     return View(
         type="modal",
         callback_id=ids.CALLBACK_TALK_EDIT if editing else ids.CALLBACK_TALK_NEW,
@@ -226,3 +270,64 @@ def build_talk_modal(
         private_metadata=private_metadata,
         blocks=blocks,
     )
+
+
+# Redrawing the form from what was typed ----------------------------------------------------------------------------
+
+StateValues = dict[str, dict[str, dict[str, Any]]]
+
+
+def _state(values: StateValues, block: str, action: str) -> dict[str, Any] | None:
+    """One input's state, or None when the form does not show that field."""
+    entry = (values.get(block) or {}).get(action)
+    return entry if isinstance(entry, dict) else None
+
+
+def form_shows_more(blocks: list[dict[str, Any]]) -> bool:
+    """Whether the form on screen already shows the rarely used fields (no "More options" button left)."""
+    return not any(isinstance(b, dict) and b.get("block_id") == ids.BLOCK_TALK_FORM_MORE for b in blocks)
+
+
+def form_from_state(values: StateValues) -> dict[str, Any]:
+    """build_talk_modal's arguments for every field the form shows, from view.state.values: a redraw then starts
+    from what was typed (fields not on screen are left out, so the caller's defaults apply to them)."""
+    out: dict[str, Any] = {}
+    if (title := _state(values, ids.BLOCK_TITLE, ids.ACTION_TITLE)) is not None:
+        out["title"] = str(title.get("value") or "")
+    if (description := _state(values, ids.BLOCK_DESCRIPTION, ids.ACTION_DESCRIPTION)) is not None:
+        out["description"] = str(description.get("value") or "")
+    if (speakers := _state(values, ids.BLOCK_SPEAKERS, ids.ACTION_SPEAKERS)) is not None:
+        out["speaker_ids"] = [str(u) for u in speakers.get("selected_users") or []]
+    if (start := _state(values, ids.BLOCK_START, ids.ACTION_START)) is not None:
+        raw = start.get("selected_date_time")
+        try:
+            out["starts_at"] = datetime.fromtimestamp(int(raw), tz=UTC) if raw not in (None, "") else None
+        except (TypeError, ValueError, OverflowError):
+            out["starts_at"] = None
+    if (duration := _state(values, ids.BLOCK_DURATION, ids.ACTION_DURATION)) is not None:
+        raw_duration = str(duration.get("value") or "")
+        out["duration_minutes"] = int(raw_duration) if raw_duration.isascii() and raw_duration.isdigit() else None
+    if (channel := _state(values, ids.BLOCK_CHANNEL, ids.ACTION_CHANNEL)) is not None:
+        out["channel_id"] = channel.get("selected_conversation") or None
+    if (kind := _state(values, ids.BLOCK_STREAM_KIND, ids.ACTION_STREAM_KIND)) is not None:
+        chosen = (kind.get("selected_option") or {}).get("value")
+        if chosen in {k.value for k in StreamKind}:
+            out["stream_kind"] = StreamKind(chosen)
+    if (url := _state(values, ids.BLOCK_STREAM_URL, ids.ACTION_STREAM_URL)) is not None:
+        out["stream_url"] = str(url.get("value") or "") or None
+    if (announce := _state(values, ids.BLOCK_ANNOUNCE_LINK, ids.ACTION_ANNOUNCE_LINK)) is not None:
+        out["announce_link"] = any(o.get("value") == "yes" for o in announce.get("selected_options") or [])
+    if (language := _state(values, ids.BLOCK_LANGUAGE, ids.ACTION_LANGUAGE)) is not None:
+        chosen_language = (language.get("selected_option") or {}).get("value")
+        if chosen_language in SUPPORTED:
+            out["language"] = chosen_language
+    if (reminders := _state(values, ids.BLOCK_REMINDERS, ids.ACTION_REMINDERS)) is not None:
+        offsets = parse_offsets(",".join(str(o.get("value") or "") for o in reminders.get("selected_options") or []))
+        out["reminders"] = ",".join(str(m) for m in offsets) if offsets else None
+    if (question := _state(values, ids.BLOCK_SURVEY_QUESTION, ids.ACTION_SURVEY_QUESTION)) is not None:
+        out["survey_question"] = str(question.get("value") or "") or None
+    if (options := _state(values, ids.BLOCK_SURVEY_OPTIONS, ids.ACTION_SURVEY_OPTIONS)) is not None:
+        out["post_summary"] = any(
+            o.get("value") == ids.SURVEY_OPTION_POST_SUMMARY for o in options.get("selected_options") or []
+        )
+    return out

@@ -1,7 +1,7 @@
-"""follow-up: slides and recording links on talks; lunch headcount: settings, choices, notices
+"""follow-up: the recording link on talks (slides_url comes with 0012); lunch headcount: settings, choices, notices
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-02
 """
 
@@ -13,14 +13,13 @@ from alembic import op
 import bot.db.base
 
 revision: str = "0014"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("talks", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("slides_url", sa.String(length=3000), nullable=True))
         batch_op.add_column(sa.Column("recording_url", sa.String(length=3000), nullable=True))
     op.create_table('lunch_choices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -79,4 +78,3 @@ def downgrade() -> None:
     op.drop_table('lunch_choices')
     with op.batch_alter_table("talks", schema=None) as batch_op:
         batch_op.drop_column("recording_url")
-        batch_op.drop_column("slides_url")

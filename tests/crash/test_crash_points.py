@@ -138,6 +138,8 @@ class Story:
             self.note_recovery()
             result = done()
             if result:
+                # The work may finish between the recovery check above and done(): look once more.
+                self.note_recovery()
                 return result
             time.sleep(0.1)
         logs = "\n".join(p.read_text()[-3000:] for p in self.tmp.glob("*.log"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,10 +19,12 @@ from bot import ids
 from bot.config import Settings
 from bot.container import Container
 from bot.db.models import Talk
+from bot.scheduling import jobs
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.edge.conftest import errors_logged, settle
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import create_talk
+from tests.proposals.helpers import open_propose, propose_values
 from tests.questions.helpers import ask_by_modal, wait_until
 from tests.slack_driver import TEAM, SlackDriver
 from tests.surveys.helpers import survey_values, wait_rsvps
@@ -155,14 +158,22 @@ def test_every_rendered_button_answers_200(
         fake_slack.reset_calls()
 
     # The story: create (with the survey's fields), RSVP, Home, live, a question, end, survey DMs.
-    original = slack.submit_view
-    slack.submit_view = lambda view, form, **kw: original(view, {**form, **survey_values("Next?")}, **kw)  # type: ignore[method-assign]
-    try:
-        talk_id, announcement_ts = create_talk(slack, fake_slack, container, speakers=[SPEAKER])
-    finally:
-        slack.submit_view = original  # type: ignore[method-assign]
+    talk_id, announcement_ts = create_talk(
+        slack, fake_slack, container, more=survey_values("Next?"), speakers=[SPEAKER]
+    )
     slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=ATTENDEE, channel=GENERAL, message_ts=announcement_ts)
     wait_rsvps(container, talk_id, 1)
+    # pipeline: a proposal on the board, the speaker's check-in and "slides ready?" DMs.
+    view = open_propose(slack, fake_slack, user=ATTENDEE)
+    assert slack.submit_view(view, propose_values(), user=ATTENDEE).status_code == 200
+    fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == GENERAL and "Rust at scale" in str(c.params)
+    )
+    with container.db.session() as session:
+        starts_at = session.get(Talk, talk_id).starts_at  # type: ignore[union-attr]
+    jobs.bind(container)
+    jobs.speaker_checkin(talk_id, now=starts_at - timedelta(hours=72))
+    jobs.slides_reminder(talk_id, now=starts_at - timedelta(hours=24))
     slack.event({"type": "app_home_opened", "user": OTHER, "channel": "DOTHER", "tab": "home"})
     fake_slack.wait_for("views.publish")
     container.refresher.flush()
@@ -210,6 +221,13 @@ def test_every_rendered_button_answers_200(
         ids.ACTION_SURVEY_MORE,
         f"{ids.ACTION_SURVEY_RATE}_5",
         ids.ACTION_FOLLOWUP_ADD_LINKS,  # the ended card
+        ids.ACTION_PROPOSE,
+        ids.ACTION_PROPOSAL_UPVOTE,
+        ids.ACTION_PROPOSAL_ACCEPT,
+        ids.ACTION_PROPOSAL_DECLINE,
+        ids.ACTION_CHECKIN_CONFIRM,
+        ids.ACTION_CHECKIN_RESCHEDULE,
+        ids.ACTION_ADD_SLIDES,
     } <= seen, sorted(seen)
     assert {"chat.postMessage", "chat.update", "views.publish"} <= surfaces, surfaces
     assert errors_logged(caplog) == []

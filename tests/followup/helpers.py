@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import ids
 from bot.container import Container
-from bot.db.models import Talk
+from bot.db.models import ReactionUser, Talk
 from tests.conftest import GENERAL
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import create_talk, wait_flows
@@ -39,7 +39,15 @@ def react(slack: SlackDriver, container: Container, talk_id: int, user: str, emo
         "event_ts": f"{time.time():.6f}",
     }
     assert slack.event(event).status_code == 200
-    container.reactions.flush()
+    # The event is handled after its ack: wait until the reaction is recorded (while the talk is still live).
+    deadline = time.monotonic() + 5
+    while True:
+        container.reactions.flush()
+        with container.db.session() as session:
+            if session.get(ReactionUser, (talk_id, user)) is not None:
+                return
+        assert time.monotonic() < deadline, "reaction not recorded"
+        time.sleep(0.02)
 
 
 def ended_talk(

@@ -1,4 +1,4 @@
-"""The App Home tab: live, upcoming (with RSVP), your talks, recently ended; RSVP from Home re-publishes it."""
+"""The App Home tab: live, upcoming (with RSVP), your talks, past talks; RSVP from Home re-publishes it."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_home_lists_talks_by_state_and_rsvp_from_home(
     assert view["type"] == "home"
     text = block_texts(view["blocks"])
     order = [
-        text.index(s) for s in ("Live now", "Live one", "Upcoming talks", "Coming up", "Recently ended", "Done already")
+        text.index(s) for s in ("Live now", "Live one", "Upcoming talks", "Coming up", "Past talks", "Done already")
     ]
     assert order == sorted(order)
     assert "Your talks" in text

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from bot import ids
 from bot.config import Settings
 from bot.container import Container, build_container
 from bot.db.base import utcnow
-from bot.db.models import OutboxMessage, OutboxStatus, TalkStatus
+from bot.db.models import OutboxMessage, OutboxStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.scheduling import jobs
 from bot.scheduling.runtime import SchedulerRuntime
@@ -32,6 +32,8 @@ from tests.helpers import (
     create_talk,
     flow_runs,
     in_days,
+    more_options,
+    open_full_form,
     reminder_values,
     talk_values,
     talks_in_db,
@@ -95,6 +97,19 @@ def thread_posts(fake: FakeSlack, ts: str) -> list:  # type: ignore[type-arg]
     ]
 
 
+def checkin_jobs(t: Talk, start: datetime | None = None) -> dict[str, object]:
+    """The speaker check-in jobs of a scheduled talk (bot/services/checkins): 72 h and 24 h before, named after the
+    start time, planned only when the talk existed at that moment."""
+    start = start or t.starts_at
+    at = int(start.timestamp())
+    leads = {"checkin_72": 72, "checkin_alert": 24, "slides_reminder": 24}
+    return {
+        f"{kind}@{at}:{t.id}": start - timedelta(hours=hours)
+        for kind, hours in leads.items()
+        if start - timedelta(hours=hours) > t.created_at
+    }
+
+
 # Scheduling -----------------------------------------------------------------------------------------------------
 
 
@@ -111,23 +126,26 @@ def test_jobs_follow_create_edit_and_cancel(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.starts_at + timedelta(minutes=30),
+            **checkin_jobs(t),
         },
     )
 
     # Edit: move it a day later with a single one-hour reminder (a preset of the form); the jobs move with it.
     slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
     [opened] = fake_slack.wait_for("views.open")
-    [block] = [b for b in opened.params["view"]["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
-    assert "60" in [o["value"] for o in block["element"]["options"]]
     values = talk_values(start=start + 86400, duration="60", include_channel=False, speakers=[SPEAKER])
+    form = more_options(slack, fake_slack, opened.response["view"], user=ORGANISER, values=values)
+    [block] = [b for b in form["blocks"] if b["block_id"] == ids.BLOCK_REMINDERS]
+    assert "60" in [o["value"] for o in block["element"]["options"]]
     values[ids.BLOCK_REMINDERS] = reminder_values(["60"])
-    assert ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER)) == {}
+    assert ack_json(slack.submit_view(form, values, user=ORGANISER)) == {}
     fake_slack.wait_for("chat.update")
     new_start = t.starts_at + timedelta(days=1)
     expected = {
         f"reminder_60:{talk_id}": new_start - timedelta(minutes=60),
         f"go_live:{talk_id}": new_start,
         f"end:{talk_id}": new_start + timedelta(minutes=60),
+        **checkin_jobs(t, new_start),  # the check-ins move with the talk (the old ones are gone)
     }
     wait_jobs(runtime, expected)
     assert talk(container, talk_id).reminder_offsets == "60"
@@ -149,16 +167,16 @@ def test_no_day_before_reminder_for_a_talk_created_hours_ahead(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.ends_at,
+            **checkin_jobs(t),
         },
     )
 
 
 def test_bad_reminder_field_is_an_inline_error(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
-    slack.command("new", user=ORGANISER)
-    [opened] = fake_slack.wait_for("views.open")
+    form = open_full_form(slack, fake_slack, user=ORGANISER)
     values = talk_values(speakers=[SPEAKER])
     values[ids.BLOCK_REMINDERS] = reminder_values(["ten", "0"])  # not an option of the form: a forged payload
-    errors = ack_json(slack.submit_view(opened.params["view"], values, user=ORGANISER))["errors"]
+    errors = ack_json(slack.submit_view(form, values, user=ORGANISER))["errors"]
     assert list(errors) == [ids.BLOCK_REMINDERS]
     assert talks_in_db(container) == []
 
@@ -368,6 +386,7 @@ def test_http_story_from_new_to_end(
             f"reminder_10:{talk_id}": t.starts_at - timedelta(minutes=10),
             f"go_live:{talk_id}": t.starts_at,
             f"end:{talk_id}": t.ends_at,
+            **checkin_jobs(t),
         },
     )
     # Run each job exactly as the scheduler would at its time, in order.

@@ -398,6 +398,7 @@ def test_after_the_talk_each_speaker_can_answer_and_the_asker_is_told(
         ),
     )
     assert "What's next?" in block_texts(after.params["blocks"])
+    assert after.params["text"].endswith("の1件の質問が、発表中に回答されませんでした。")  # one question, in Japanese
     # Ending again sends nothing new.
     container.questions.on_talk_ended(talk_id)
     fake_slack.assert_no_call(

@@ -308,7 +308,8 @@ def test_admin_cancels_and_everyone_going_is_told_once(
     assert "Speaker is ill" in block_texts(update.params["blocks"])
     assert not [b for b in update.params["blocks"] if b["type"] == "actions"]  # no RSVP on a cancelled talk
     fake_slack.wait_for(
-        "chat.postMessage", where=lambda c: c.params["channel"] == ADMIN and "told the 2 people" in c.params["text"]
+        "chat.postMessage",
+        where=lambda c: c.params["channel"] == ADMIN and "told everyone who was going (2)" in c.params["text"],
     )
     assert talks_in_db(container)[0].status is TalkStatus.CANCELLED
 

@@ -22,7 +22,7 @@ from bot.views.formatting import clean, mrkdwn_escape, truncate
 from tests.conftest import ADMIN, ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.slack_api import Call, FakeSlack
-from tests.helpers import ack_json, talk_values, talks_in_db
+from tests.helpers import ack_json, more_options, talk_values, talks_in_db
 from tests.questions.helpers import ask_by_modal, questions_in_db, wait_until
 from tests.scenario.test_talk_flow import create_talk
 from tests.slack_driver import SlackDriver
@@ -160,8 +160,10 @@ def check_surfaces(calls: list[Call]) -> list[tuple[str, str]]:
 def submit_talk(slack: SlackDriver, fake: FakeSlack, *, user: str, **values: Any) -> dict[str, Any]:
     before = len(fake.calls_to("views.open"))
     assert slack.command("new", user=user).status_code == 200
-    view = fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+    opened = fake.wait_for("views.open", count=before + 1)[-1].response["view"]
     form = {**talk_values(speakers=[SPEAKER], **values), **survey_values(CORPUS[:300])}
+    # "More options" with the hostile text already typed: the redraw carries it back into the form.
+    view = more_options(slack, fake, opened, user=user, values=form)
     return ack_json(slack.submit_view(view, form, user=user))
 
 

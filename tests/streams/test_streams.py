@@ -21,7 +21,7 @@ from bot.services.streams.service import quota_day
 from tests.conftest import ATTENDEE, GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.google_api import REFRESH_TOKEN, FakeGoogle
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import ack_json, block_texts, in_days, talk_values, talks_in_db
+from tests.helpers import ack_json, block_texts, choose_stream, in_days, open_full_form, talk_values, talks_in_db
 from tests.slack_driver import SlackDriver
 
 YT_SCOPE = "https://www.googleapis.com/auth/youtube"
@@ -78,14 +78,15 @@ def create_talk(
 
 def edit_talk(slack: SlackDriver, fake: FakeSlack, talk_id: int, ts: str, **values: Any) -> None:
     values.setdefault("speakers", [SPEAKER])
-    view = open_modal(
-        slack,
-        fake,
-        lambda: slack.overflow(
-            ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts
-        ),
-    )
-    response = slack.submit_view(view, talk_values(include_channel=False, **values), user=ORGANISER)
+    before = len(fake.calls_to("views.open"))
+    slack.overflow(ids.ACTION_TALK_MENU, f"{ids.MENU_EDIT}:{talk_id}", user=ORGANISER, channel=GENERAL, message_ts=ts)
+    view = fake.wait_for("views.open", count=before + 1)[before].response["view"]
+    form = talk_values(include_channel=False, **values)
+    [kind] = [b["element"]["initial_option"]["value"] for b in view["blocks"] if b["block_id"] == ids.BLOCK_STREAM_KIND]
+    wanted = form[ids.BLOCK_STREAM_KIND][ids.ACTION_STREAM_KIND]["selected_option"]["value"]
+    if wanted != kind:  # as a person would: choose the kind, and the form shows its fields
+        view = choose_stream(slack, fake, view, wanted, user=ORGANISER, values=form)
+    response = slack.submit_view(view, form, user=ORGANISER)
     assert ack_json(response) == {}
 
 
@@ -625,7 +626,8 @@ def test_link_in_the_announcement_only_when_the_organiser_asks(
     values[ids.BLOCK_ANNOUNCE_LINK] = {
         ids.ACTION_ANNOUNCE_LINK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
     }
-    view = open_modal(slack, fake_slack, lambda: slack.command("new", user=ORGANISER, channel=GENERAL))
+    full = open_full_form(slack, fake_slack, user=ORGANISER)
+    view = choose_stream(slack, fake_slack, full, "meet", user=ORGANISER, values=values)
     assert ack_json(slack.submit_view(view, values, user=ORGANISER)) == {}
     talk = wait_until(lambda: [t for t in talks_in_db(container) if t.title == "Linked" and t.announcement_ts])[0]
     assert talk.announce_link is True

@@ -36,16 +36,8 @@ def ended_talk(
     **values: object,
 ) -> tuple[int, str]:
     """Create a talk through the modal (with the survey fields), RSVP `going` through the button, end it."""
-    original = slack.submit_view
-
-    def submit_with_survey(view: dict, form: dict, **kwargs: Any) -> Any:
-        return original(view, {**form, **survey_values(question, no_summary=no_summary)}, **kwargs)
-
-    slack.submit_view = submit_with_survey  # type: ignore[method-assign]
-    try:
-        talk_id, ts = create_talk(slack, fake, container, **values)
-    finally:
-        slack.submit_view = original  # type: ignore[method-assign]
+    more = survey_values(question, no_summary=no_summary)
+    talk_id, ts = create_talk(slack, fake, container, more=more, **values)  # type: ignore[arg-type]
     for user in going:
         slack.button(ids.ACTION_RSVP_GOING, str(talk_id), user=user, channel=GENERAL, message_ts=ts)
     container.refresher.flush()

@@ -135,7 +135,7 @@ def test_report_numbers_threshold_charts_and_summary(
     jobs.survey_preliminary_report(talk_id)
     [report] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER]
     text = block_texts(report.params["blocks"])
-    assert "*Attendance:* 4 took part, 4 signed up" in text
+    assert "*Attendance:* 4 registered, 0 attended (no-show rate 100%)" in text  # never went live
     assert "*Answers:* 2 from 4 people asked (50%)" in text
     assert "2 answers so far" in text
     assert "*Questions:* 2 asked, 1 answered" in text
@@ -178,7 +178,7 @@ def test_report_numbers_threshold_charts_and_summary(
     speaker = next(c for c in posts if c.params["channel"] == SPEAKER)
     ja = block_texts(speaker.params["blocks"])  # the speaker reads Japanese
     assert "フィードバック：Intro to Rust" in ja
-    assert "*参加：* 4人が参加（参加登録4人）\n*回答：* 依頼した4人中3人（75%）\n" in ja
+    assert "*参加状況：* 参加登録4人、実際の参加0人（欠席率100%）\n*回答：* 依頼した4人中3人（75%）\n" in ja
     assert "*全体の満足度：* ★ 4.0（回答3件）\n`5★` ██████████ 1\n" in ja
     assert (
         "*役に立ったか：* ★ 3.3（回答3件）\n"

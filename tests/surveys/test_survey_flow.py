@@ -223,9 +223,9 @@ def test_reminder_only_to_non_respondents_once(slack: SlackDriver, fake_slack: F
 
 
 def test_talk_modal_offers_survey_choices(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
-    from tests.scenario.test_talk_flow import open_new_modal
+    from tests.helpers import open_full_form
 
-    view = open_new_modal(slack, fake_slack)
+    view = open_full_form(slack, fake_slack)  # behind "More options"
     block_ids = [b["block_id"] for b in view["blocks"]]
     assert ids.BLOCK_SURVEY_QUESTION in block_ids and ids.BLOCK_SURVEY_OPTIONS in block_ids
     fake_slack.reset_calls()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -158,3 +159,19 @@ def test_slack_codes_become_sentences_in_both_languages(code: str, family: str) 
     assert slack_problem_key(code) == f"problem.slack.{family}"
     for lang in CATALOGS:
         assert code not in slack_problem(lang, code)
+
+
+def test_counted_phrases_come_in_pairs_and_english_singulars_are_singular() -> None:
+    # tn() picks `.one` or `.other`; a missing half would fall back to a KeyError at runtime, and a ".one" that
+    # still says "1 answers" / "1 questions were" is the plural bug the pair exists to prevent.
+    for lang, catalog in CATALOGS.items():
+        for key in catalog:
+            stem, _, form = key.rpartition(".")
+            if form in ("one", "other") and "{count}" in catalog[key]:
+                twin = f"{stem}.{'other' if form == 'one' else 'one'}"
+                assert twin in catalog, f"{lang}: {key} has no {twin}"
+    for key, text in CATALOGS["en"].items():
+        if key.endswith(".one"):
+            rendered = text.replace("{count}", "1")
+            assert not re.search(r"\b1 (answers|questions|people|votes|days|hours|minutes|talks)\b", rendered), key
+            assert " were " not in rendered, key

@@ -162,6 +162,10 @@ def test_modal_fits_slack_limits(lang: str) -> None:
     assert validate_view(view.to_dict()) == []
     edit = build_talk_modal(lang, editing=True, private_metadata="123", reminders="1440,10")
     assert validate_view(edit.to_dict()) == [] and ids.BLOCK_CHANNEL not in str(edit.to_dict())
+    for more in (False, True):
+        for editing in (False, True):
+            built = build_talk_modal(lang, editing=editing, more=more, stream_kind=StreamKind.MEET, reminders="60")
+            assert validate_view(built.to_dict()) == [], (more, editing)
 
 
 def test_live_post_and_home_and_list_fit_slack_limits() -> None:

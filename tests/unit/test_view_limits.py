@@ -14,12 +14,14 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import bot.views
+from bot import ids
 from bot.config import Settings
-from bot.db.models import StreamKind, SurveyAnswer, Talk, TalkSpeaker, TalkStatus
+from bot.db.models import Proposal, ProposalKind, StreamKind, SurveyAnswer, Talk, TalkSegment, TalkSpeaker, TalkStatus
 from bot.db.surveys_repo import QuestionStats
 from bot.domain import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.surveys.report import Report
 from bot.views import (
+    agenda,
     announcement,
     cancel_modal,
     commands,
@@ -27,6 +29,7 @@ from bot.views import (
     home,
     live_post,
     lunch,
+    proposals,
     pulse,
     questions,
     streams,
@@ -66,6 +69,11 @@ def make_talk(lang: str, status: TalkStatus = TalkStatus.SCHEDULED, talk_id: int
         announce_link=True,
     )
     talk.speakers = [TalkSpeaker(user_id=user, position=i) for i, user in enumerate(SPEAKERS)]
+    # A full agenda: every row, the longest titles, a speaker each.
+    talk.segments = [
+        TalkSegment(position=i, speaker_id=f"U{i:010d}", title="議題 <!here> *x* " * 20, minutes=30)
+        for i in range(ids.AGENDA_ROWS)
+    ]
     return talk
 
 
@@ -149,6 +157,8 @@ def surfaces(lang: str) -> list[Surface]:
     pulse_now, legend = a_pulse()
     extra = questions.ask_blocks(lang, talk.id) + pulse.build_live_post_reaction_blocks(lang, pulse_now, legend)
     msg("live_post[with features]", live_post.build_live_post(talk, url=LONG_URL, extra=extra))
+    msg("agenda[now, next]", agenda.now_blocks(talk, next_button=True))
+    view("agenda_modal", agenda.build_agenda_modal(lang, talk))
     msg("announce_failed", announcement.build_announce_failed(lang, talk_id=talk.id, text="E" * 5000))
     view("cancel_modal", cancel_modal.build_cancel_modal(lang, talk_id=talk.id, title=TITLE))
     msg("help", commands.build_help(lang, unknown="u" * 5000))
@@ -156,6 +166,9 @@ def surfaces(lang: str) -> list[Surface]:
     msg("talk_list", commands.build_talk_list(lang, many, permalinks={t.id: LONG_URL for t in many}, more=10**6))
     going = {t.id for t in many[::2]}
     view("home", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going))
+    # home: every link, the went/missed line and the organiser's menu on every talk, in every section.
+    full = {t.id: home.TalkLinks(LONG_URL, LONG_URL, LONG_URL, went=t.id % 3 == 0, manage=True) for t in many}
+    view("home[links]", home.build_home(lang, live=many, upcoming=many, mine=many, ended=many, going=going, links=full))
     view("home[empty]", home.build_home(lang, live=[], upcoming=[], mine=[], ended=[], going=set()))
     msg("pulse", pulse.build_pulse_blocks(lang, pulse_now, legend))
     msg("legend", pulse.build_legend_blocks(lang, legend))
@@ -163,7 +176,13 @@ def surfaces(lang: str) -> list[Surface]:
         view(
             f"ask_modal[advance={advance}]",
             questions.build_ask_modal(
-                lang, title=TITLE, advance=advance, private_metadata="9" * 100, retention_days=RETENTION_DAYS
+                lang,
+                title=TITLE,
+                advance=advance,
+                private_metadata="9" * 100,
+                retention_days=RETENTION_DAYS,
+                speakers=[(s.speaker_id, s.title) for s in talk.segments],
+                current=talk.segments[-1].speaker_id,
             ),
         )
     for item in question_items(3):
@@ -217,6 +236,27 @@ def surfaces(lang: str) -> list[Surface]:
         private_metadata="9" * 200,
     )
     view("talk_modal[new]", new)
+    # form: every field shown ("More options" open), for each stream kind (the link, or the announce-link option)
+    for kind in StreamKind:
+        full = build_talk_modal(
+            lang,
+            title=TITLE,
+            description=DESCRIPTION,
+            speaker_ids=SPEAKERS,
+            starts_at=NOW,
+            duration_minutes=180,
+            channel_id="C" * 20,
+            stream_kind=kind,
+            stream_url=LONG_URL,
+            language=lang,
+            reminders="10080,1440,60,10,5",
+            announce_link=True,
+            private_metadata="9" * 200,
+            more=True,
+            survey_question="Q" * 300,
+            post_summary=False,
+        )
+        view(f"talk_modal[new,more,{kind.value}]", full)
     view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
     # followup: links after the talk (each link as long as the modal accepts), the archive
     ended = [followup_talk(lang, 2_000_000_000 + i) for i in range(120)]
@@ -241,6 +281,19 @@ def surfaces(lang: str) -> list[Surface]:
     states = ("in_person", "waitlist", "remote")
     lines = [lunch.HeadcountLine(f"U{i:010d}", states[i % 3], "<!here> 食事" * 60, True) for i in range(500)]
     msg("lunch_headcount", lunch.build_headcount(lang, talk, lines, capacity=10**4))
+    # pipeline: proposals board and list, propose/decline/slides modals, check-in and slides DMs
+    entries = [(a_proposal(2_000_000_000 + i, topic=i % 2 == 1), 10**9) for i in range(60)]
+    msg("proposals_board", proposals.build_proposals_board(lang, entries))
+    msg("proposals_board[empty]", proposals.build_proposals_board(lang, []))
+    msg("proposal_list", proposals.build_proposal_list(lang, entries))
+    view("propose_modal", proposals.build_propose_modal(lang, title=TITLE, channel_id="C" * 20, today=NOW.date()))
+    view("decline_modal", proposals.build_decline_modal(lang, proposal=a_proposal(1)))
+    view("decline_modal[topic]", proposals.build_decline_modal(lang, proposal=a_proposal(1, topic=True)))
+    talk.slides_url = LONG_URL
+    for answer in (None, "confirmed", "reschedule"):
+        msg(f"checkin_dm[{answer}]", proposals.build_checkin_dm(lang, talk, answer=answer))
+    msg("slides_reminder", proposals.build_slides_reminder(lang, talk))
+    view("slides_modal", proposals.build_slides_modal(lang, talk))
     return out
 
 
@@ -249,6 +302,19 @@ def followup_talk(lang: str, talk_id: int) -> Talk:
     talk.slides_url = ("https://example.com/slides/" + "s" * 1000)[: followup.URL_INPUT_MAX]
     talk.recording_url = ("https://example.com/video/" + "v" * 1000)[: followup.URL_INPUT_MAX]
     return talk
+
+
+def a_proposal(proposal_id: int, *, topic: bool = False) -> Proposal:
+    return Proposal(
+        id=proposal_id,
+        team_id="T1",
+        kind=ProposalKind.TOPIC if topic else ProposalKind.TALK,
+        proposer_id=None if topic else "U" + "9" * 10,
+        title=TITLE,
+        abstract=DESCRIPTION,
+        preferred_dates="2026-12-10,2026-12-17,2026-12-24",
+        channel_id="C1",
+    )
 
 
 def texts(lang: str) -> dict[str, str]:
@@ -271,10 +337,14 @@ def texts(lang: str) -> dict[str, str]:
         "lunch_notice": lunch.notice_text(lang, "late", talk, about="U1", detail="d" * 400),
         "lunch_headcount": lunch.headcount_text(lang, talk),
         "nudge": pulse.nudge_text(lang, title=TITLE, emoji="e" * 100, count=10**9, legend=legend),
+        "proposals_board": proposals.board_text(lang, 10**9),
+        "checkin_dm": proposals.checkin_text(lang, talk),
+        "slides_dm": proposals.slides_text(lang, talk),
     }
 
 
 COVERED = {
+    "build_agenda_modal",
     "build_announcement",
     "build_announce_failed",
     "build_cancel_modal",
@@ -304,6 +374,14 @@ COVERED = {
     "build_lunch_settings_modal",
     "build_lunch_rsvp_modal",
     "build_headcount",
+    # pipeline
+    "build_proposals_board",
+    "build_proposal_list",
+    "build_propose_modal",
+    "build_decline_modal",
+    "build_checkin_dm",
+    "build_slides_reminder",
+    "build_slides_modal",
 }
 
 
@@ -403,6 +481,7 @@ def test_every_message_metadata_fits() -> None:
         live_post.reminder_metadata(talk, 10080),
         questions.question_metadata(2_000_000_000, 2_000_000_000),
         survey.survey_metadata(2_000_000_000, "reminder"),
+        proposals.board_metadata("C" * 20),
     ]
     for item in metadata:
         assert slack_limits.check_message({"metadata": item.to_dict()}, include_advisory=True) == []

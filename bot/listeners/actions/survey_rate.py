@@ -25,5 +25,7 @@ def make_survey_rate_action(container: Container) -> Callable[..., None]:
             ts=container_info.get("message_ts") or (body.get("message") or {}).get("ts"),
             response_url=body.get("response_url"),
         )
+        # pipeline: one more answer may lift the talk's "cover next" topics over the k-anonymity threshold.
+        container.proposals.survey_answered(int(talk_raw))
 
     return handle_survey_rate

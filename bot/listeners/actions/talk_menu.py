@@ -33,6 +33,8 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
         try:
             if choice == ids.MENU_EDIT:
                 talks.open_edit_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
+            elif choice == ids.MENU_AGENDA:
+                container.agenda.open_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
             elif choice == ids.MENU_CANCEL:
                 talks.open_cancel_modal(actor=actor, talk_id=talk_id, trigger_id=body["trigger_id"])
             elif choice == ids.MENU_START_NOW:
@@ -41,6 +43,9 @@ def make_talk_menu_action(container: Container) -> Callable[..., None]:
             elif choice == ids.MENU_END_NOW:
                 done = container.lifecycle.end_now(actor=actor, talk_id=talk_id)
                 talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=done)
+            if choice in (ids.MENU_START_NOW, ids.MENU_END_NOW) and (body.get("view") or {}).get("type") == "home":
+                # From the Home tab (home): show the talk in its new state there too.
+                container.home.publish(user_id=actor.user_id, team_id=actor.team_id)
         except NotAllowed as refusal:
             talks.tell_ephemeral(channel_id=channel_id, user_id=actor.user_id, text=refusal.message)
         except SlackGatewayError as exc:

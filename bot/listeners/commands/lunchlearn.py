@@ -1,4 +1,5 @@
-"""/lunchlearn [new [title] | list | lunch <talk> | archive [query] | help]"""
+"""/lunchlearn [new [title] | list | propose [title] | proposals | ask | report | export | lunch <talk> |
+archive [query] | help]"""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ SUBCOMMANDS = {
     "ランチ": "lunch",
     "archive": "archive",
     "アーカイブ": "archive",
+    "propose": "propose",
+    "提案": "propose",
+    "proposals": "proposals",
+    "提案一覧": "proposals",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -66,6 +71,12 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                     trigger_id=command.get("trigger_id", ""),
                     response_url=response_url,
                 )
+            elif sub == "propose":
+                container.proposals.open_propose_modal(
+                    actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id"), title=rest
+                )
+            elif sub == "proposals":
+                container.proposals.list_command(actor=actor, response_url=response_url)
             elif sub == "list":
                 talks.list_upcoming(actor=actor, response_url=response_url)
             elif sub == "report":

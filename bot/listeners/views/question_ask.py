@@ -32,6 +32,7 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
             "selected_options"
         ) or []
         anonymous = any(option.get("value") == ids.OPTION_ANONYMOUS for option in selected)
+        chosen = ((values.get(ids.BLOCK_QUESTION_FOR) or {}).get(ids.ACTION_QUESTION_FOR) or {}).get("selected_option")
         lang = DEFAULT
         try:
             actor = container.talks.actor(user_id, team_id, payload_team_id)
@@ -47,6 +48,7 @@ def make_question_ask_submission(container: Container) -> Callable[..., None]:
                 anonymous=anonymous,
                 source=QuestionSource.MODAL,
                 source_key=f"view:{view.get('id')}",
+                speaker_id=str(chosen.get("value")) if isinstance(chosen, dict) else None,
             )
         except AckBudgetExceeded:
             logger.warning("Question not saved: the ack deadline passed")

@@ -40,5 +40,6 @@ def make_survey_feedback_submission(container: Container) -> Callable[..., None]
             return
         ack()
         container.surveys.after_feedback(talk_id=talk_id, user_id=user_id)
+        container.proposals.survey_answered(talk_id)
 
     return handle_survey_feedback

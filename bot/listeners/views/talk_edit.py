@@ -15,7 +15,7 @@ from bot.i18n import DEFAULT, t
 from bot.listeners.payload import id_in, user_and_team
 from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
-from bot.views.parsing import parse_talk_submission
+from bot.views.parsing import NotShown, parse_talk_submission
 
 
 def make_talk_edit_submission(container: Container) -> Callable[..., None]:
@@ -34,8 +34,16 @@ def make_talk_edit_submission(container: Container) -> Callable[..., None]:
             except NotAllowed as refusal:
                 ack(response_action="errors", errors={ids.BLOCK_TITLE: refusal.message})
                 return
+            # Fields left behind "More options" keep the talk's own values.
+            kept = NotShown(
+                language=talk.language, reminder_offsets=talk.reminder_offsets, announce_link=talk.announce_link
+            )
             data, errors = parse_talk_submission(
-                view["state"]["values"], actor.lang, channel_id=talk.channel_id, unchanged_start=talk.starts_at
+                view["state"]["values"],
+                actor.lang,
+                channel_id=talk.channel_id,
+                unchanged_start=talk.starts_at,
+                not_shown=kept,
             )
             if data is None or errors:
                 ack(response_action="errors", errors=errors.errors)

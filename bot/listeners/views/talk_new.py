@@ -12,7 +12,7 @@ from bot import ids
 from bot.budget import AckBudgetExceeded
 from bot.container import Container
 from bot.i18n import DEFAULT, t
-from bot.listeners.payload import user_and_team
+from bot.listeners.payload import id_in, user_and_team
 from bot.listeners.slow import refuse_slow
 from bot.services.talks.service import NotAllowed
 from bot.views.parsing import parse_talk_submission
@@ -27,6 +27,7 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
     ) -> None:
         user_id, team_id, payload_team_id = user_and_team(context, body)
         lang = DEFAULT
+        proposal_id = 0
         try:
             actor = talks.actor(user_id, team_id, payload_team_id)
             lang = actor.lang
@@ -39,6 +40,12 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
             # Stored before ack: if the database fails the modal stays open with everything typed in it. The commit
             # is the last thing before the ack, so a talk exists only if the ack could still reach Slack.
             talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
+            # A form opened from a proposal's Accept: the proposal is accepted into this talk before the ack.
+            metadata = str(view.get("private_metadata") or "")
+            if metadata.startswith(ids.PROPOSAL_METADATA_PREFIX):
+                proposal_id = id_in(metadata.removeprefix(ids.PROPOSAL_METADATA_PREFIX))
+            if proposal_id:
+                container.proposals.accept_into(actor=actor, proposal_id=proposal_id, talk_id=talk_id)
         except AckBudgetExceeded:
             logger.warning("New talk not saved: the ack deadline passed")
             refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_TITLE)
@@ -60,5 +67,7 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
         except Exception:
             logger.exception("Saving the survey choices of talk %s failed; the defaults apply", talk_id)
         talks.run_flows(talk_id)
+        if proposal_id:
+            container.proposals.after_decision(proposal_id)
 
     return handle_talk_new

@@ -30,9 +30,11 @@ from bot.db.session import Database
 from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
 from bot.domain import Actor, UserFacingError
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.services.agenda.timing import segment_speakers, shown_segment
 from bot.services.talks.service import TalkService
+from bot.views.agenda import now_blocks
 from bot.views.formatting import mention, mrkdwn_escape
 from bot.views.questions import (
     MAX_QUESTION,
@@ -137,6 +139,8 @@ class QuestionService:
             advance=talk.status is TalkStatus.SCHEDULED,
             private_metadata=f"{talk_id}|{channel_id or ''}",
             retention_days=self.settings.QUESTION_ANONYMOUS_RETENTION_DAYS,
+            speakers=[(s.speaker_id, s.title) for s in talk.segments],
+            current=question_target(talk, None, utcnow()),
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
 
@@ -173,6 +177,7 @@ class QuestionService:
         source: QuestionSource,
         source_key: str,
         now: datetime | None = None,
+        speaker_id: str | None = None,
     ) -> Asked:
         """Validate and store a question (before the modal closes, so errors show inline). Raises QuestionRejected."""
         cleaned = self.check_text(text, actor.lang)
@@ -200,6 +205,7 @@ class QuestionService:
                 anonymous=anonymous,
                 source=source,
                 source_key=source_key,
+                speaker_id=question_target(talk, speaker_id, now),
             )
             asked = Asked(question_id, created, talk_id, talk.title, talk.status is TalkStatus.LIVE)
         if created:
@@ -491,7 +497,7 @@ class QuestionService:
                     self.slack.post_message,
                     channel=user_id,
                     text=t(lang, "questions.board.fallback", title=mrkdwn_escape(talk.title)),
-                    blocks=self._board_blocks(talk, lang),
+                    blocks=self._board_blocks(talk, lang, user_id),
                 ),
             )
             posted = sent_message(self.db, key)
@@ -508,9 +514,12 @@ class QuestionService:
                 ("question_board", talk_id, user_id), partial(self._render_board, talk_id, user_id, channel, ts)
             )
 
-    def _board_blocks(self, talk: Talk, lang: str) -> list[Block]:
+    def _board_blocks(self, talk: Talk, lang: str, user_id: str | None = None) -> list[Block]:
         with self.db.session() as session:
             ranked = qrepo.ranked_questions(session=session, talk_id=talk.id)
+        if user_id is not None and user_id in segment_speakers(talk):
+            # With an agenda each speaker's board holds the questions for them (and those for nobody in particular).
+            ranked = [(q, n) for q, n in ranked if q.speaker_id in (None, user_id)]
         items = [self._item(q, n, lang) for q, n in ranked if q.status is not QuestionStatus.HIDDEN]
         hidden = sum(1 for q, _ in ranked if q.status is QuestionStatus.HIDDEN)
         pulse: list[Block] = []
@@ -519,6 +528,8 @@ class QuestionService:
                 pulse = self.pulse(talk, lang)
             except Exception:
                 logger.exception("The reactions pulse for talk %s failed; board shown without it", talk.id)
+        if talk.status is TalkStatus.LIVE:
+            pulse = now_blocks(talk, lang=lang, next_button=True) + pulse
         return build_board(lang, title=talk.title, items=items, hidden=hidden, pulse=pulse)
 
     def _render_board(self, talk_id: int, user_id: str, channel: str, ts: str, attempt: int = 1) -> None:
@@ -532,7 +543,7 @@ class QuestionService:
                 channel=channel,
                 ts=ts,
                 text=t(lang, "questions.board.fallback", title=mrkdwn_escape(talk.title)),
-                blocks=self._board_blocks(talk, lang),
+                blocks=self._board_blocks(talk, lang, user_id),
             )
         except SlackGatewayError as exc:
             # The last render of a burst must not be lost to a transient failure: try again (next interval).
@@ -660,7 +671,7 @@ class QuestionService:
                 send=partial(
                     self.slack.post_message,
                     channel=speaker,
-                    text=t(lang, "questions.after.fallback", title=mrkdwn_escape(talk.title), count=len(items)),
+                    text=tn(lang, "questions.after.fallback", len(items), title=mrkdwn_escape(talk.title)),
                     blocks=build_after_talk(lang, title=talk.title, items=items),
                 ),
             )
@@ -802,6 +813,20 @@ class QuestionService:
         if erased:
             logger.info("Erased the askers of %d anonymous questions (retention)", erased)
         return erased
+
+
+def question_target(talk: Talk, chosen: str | None, now: datetime) -> str | None:
+    """Who a question is for in a talk with an agenda: the speaker the asker chose (one of the agenda's), else the
+    speaker on now while live. None (every board) without an agenda, or asked in advance without a choice."""
+    speakers = segment_speakers(talk)
+    if not speakers:
+        return None
+    if chosen in speakers:
+        return chosen
+    if talk.status is TalkStatus.LIVE:
+        segment = shown_segment(talk)
+        return segment.speaker_id if segment else None
+    return None
 
 
 def parse_anonymous_prefix(text: str) -> tuple[bool, str]:

@@ -15,6 +15,7 @@ from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
 from bot.i18n import t
+from bot.services.talks import attendance
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -45,6 +46,8 @@ class Report:
     min_responses: int
     withheld: bool = False  # fewer answers than min_responses: not for speakers or the thread
     extra: dict[str, object] = field(default_factory=dict)
+    attended: int = 0  # joined, reacted, asked or voted while live (bot/services/talks/attendance.py)
+    no_show_pct: int | None = None  # of those who signed up, the share who did not attend
 
     @property
     def response_rate_pct(self) -> int:
@@ -77,6 +80,7 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         timeline = {e: [minutes[e].get(m, 0) for m in range(span)] for e in main}
     custom_question = config.custom_question if config else None
     withheld = len(answers) < min_responses
+    turnout = attendance.turnout(session, talk.id)
     if withheld:
         # k-anonymity for everyone (organiser, speakers, admins): below the threshold the report carries only the
         # count, so no view, chart or DM built from it can show a rating breakdown, an average or a comment.
@@ -101,6 +105,8 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         timeline=timeline,
         min_responses=min_responses,
         withheld=withheld,
+        attended=turnout.attended,
+        no_show_pct=turnout.no_show_pct,
     )
 
 

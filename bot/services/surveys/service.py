@@ -17,6 +17,7 @@ from functools import partial
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.db import proposals_repo as prepo
 from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.base import utcnow
@@ -25,7 +26,7 @@ from bot.db.session import Database
 from bot.delivery.holders import this_holder
 from bot.delivery.outbox import send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
 from bot.services.followup.attendance import no_shows
 from bot.services.reactions.pulse import parse_legend
@@ -34,6 +35,7 @@ from bot.services.surveys.report import Report, answers_csv, compute_report, rat
 from bot.services.talks.access import TalkAccess
 from bot.views.followup import followup_links_line
 from bot.views.formatting import mrkdwn_escape
+from bot.views.proposals import topic_title
 from bot.views.survey import (
     SurveyChoices,
     build_feedback_modal,
@@ -257,7 +259,16 @@ class SurveyService:
             return t(lang, "survey.not_recipient")
         fields = parse_feedback(values, has_custom=bool(config.custom_question))
         with self.db.session() as session:
-            srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
+            answer = srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
+            # pipeline: "What should we cover next?" goes on the proposals board, without the name, in the same
+            # transaction as the answer (shown there once the talk has SURVEY_MIN_RESPONSES answers).
+            prepo.sync_survey_topic(
+                session=session,
+                answer=answer,
+                team_id=talk.team_id,
+                channel_id=self.settings.PROPOSALS_CHANNEL or talk.announcement_channel or talk.channel_id,
+                title=topic_title(answer.cover_next or ""),
+            )
         return None
 
     def after_feedback(self, *, talk_id: int, user_id: str) -> None:
@@ -466,12 +477,12 @@ class SurveyService:
             return
         _, data, config = found
         if data.withheld:  # the organiser too: below the threshold everyone gets the count only
-            text = t(
+            text = tn(
                 actor.lang,
                 "command.report.withheld",
+                data.responses,
                 title=mrkdwn_escape(talk.title),
                 min=data.min_responses,
-                count=data.responses,
             )
             self.slack.respond(response_url, text=text)
             return
@@ -499,7 +510,7 @@ class SurveyService:
             return
         if count < self.settings.SURVEY_MIN_RESPONSES:
             minimum = self.settings.SURVEY_MIN_RESPONSES
-            text = t(actor.lang, "command.report.withheld", title=talk.title, min=minimum, count=count)
+            text = tn(actor.lang, "command.report.withheld", count, title=talk.title, min=minimum)
             self.slack.respond(response_url, text=text)
             return
         channel, ts = self.slack.post_message(

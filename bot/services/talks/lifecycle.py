@@ -19,6 +19,7 @@ from bot.flows.engine import FlowRunner
 from bot.flows.engine import start as start_flow
 from bot.i18n import t
 from bot.integrations.slack_gateway import SlackGateway
+from bot.services.checkins.service import JOB_LEADS as CHECKIN_LEADS
 from bot.services.streams.links import link_for
 from bot.services.surveys.service import SurveyService
 from bot.services.talks.service import NotAllowed, TalkService
@@ -36,7 +37,7 @@ class PlannedJob:
     talk_id: int
     run_at: datetime
     lead_minutes: int = 0
-    feature: bool = False  # a survey job (bot/scheduling/jobs.py SURVEY_JOBS)
+    feature: bool = False  # a survey or check-in job (bot/scheduling/jobs.py FEATURE_JOBS)
 
     @property
     def job_id(self) -> str:
@@ -52,6 +53,20 @@ class PlannedJob:
 
 def _done_key(kind: str, talk_id: int) -> str:
     return f"{kind}_done:{talk_id}"
+
+
+def checkin_jobs(talk: Talk, done: set[str]) -> list[PlannedJob]:
+    """pipeline: the speaker check-in (72 h), the organiser's alert and the slides reminder (24 h). The kind names
+    the start time ('checkin_72@<epoch>'), so a moved talk gets new jobs and the old ones are removed; each is
+    planned only if the talk existed at its moment."""
+    at = int(talk.starts_at.timestamp())
+    planned = []
+    for base, lead in CHECKIN_LEADS.items():
+        kind = f"{base}@{at}"
+        run_at = talk.starts_at - lead
+        if run_at > talk.created_at and _done_key(kind, talk.id) not in done:
+            planned.append(PlannedJob(kind, talk.id, run_at, feature=True))
+    return planned
 
 
 class LifecycleService:
@@ -94,6 +109,7 @@ class LifecycleService:
                 and _done_key(f"reminder_{lead}", talk.id) not in done
             ]
             jobs += [PlannedJob("go_live", talk.id, talk.starts_at), PlannedJob("end", talk.id, talk.ends_at)]
+            jobs += checkin_jobs(talk, done)
         elif talk.status is TalkStatus.LIVE:
             # A live post that failed or was never recorded is the live flow's to finish, not a job's.
             jobs.append(PlannedJob("end", talk.id, talk.ends_at))

@@ -20,6 +20,7 @@ from bot.flows.engine import GiveUp, Retry
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError, is_transient
 from bot.services.reactions.pulse import ReactionPulse
 from bot.services.streams.links import link_for
+from bot.views.agenda import now_blocks
 from bot.views.live_post import build_live_post, live_metadata, live_text
 from bot.views.questions import ask_blocks
 
@@ -34,7 +35,8 @@ class LivePost:
         self.pulse = pulse
 
     def blocks(self, talk: Talk, url: str | None) -> list[Block]:
-        extra = self.pulse.live_post_blocks(talk)
+        extra = now_blocks(talk) if talk.status is TalkStatus.LIVE else []
+        extra += self.pulse.live_post_blocks(talk)
         if talk.status is TalkStatus.LIVE:
             extra += ask_blocks(talk.language, talk.id)
         return build_live_post(talk, url=url, extra=extra)

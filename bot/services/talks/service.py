@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
@@ -35,7 +36,7 @@ from bot.views.cancel_modal import build_cancel_modal
 from bot.views.commands import LIST_MAX, build_talk_list
 from bot.views.formatting import mention, mrkdwn_escape, slack_date
 from bot.views.problems import slack_problem
-from bot.views.talk_modal import build_talk_modal
+from bot.views.talk_modal import StateValues, build_talk_modal, form_from_state
 
 logger = logging.getLogger(__name__)
 
@@ -374,20 +375,49 @@ class TalkService:
         view = build_talk_modal(
             actor.lang,
             editing=True,
-            title=talk.title,
-            description=talk.description,
-            speaker_ids=talk.speaker_ids,
-            starts_at=talk.starts_at,
-            duration_minutes=talk.duration_minutes,
-            stream_kind=talk.stream_kind,
-            stream_url=talk.stream_url,
-            language=talk.language,
-            reminders=talk.reminder_offsets,
-            announce_link=talk.announce_link,
             default_reminders=self.settings.REMINDER_OFFSETS,
             private_metadata=str(talk.id),
+            **_edit_form(talk),
         )
         self.slack.open_view(trigger_id=trigger_id, view=view)
+
+    def redraw_form(
+        self,
+        *,
+        actor: Actor,
+        view_id: str,
+        view_hash: str | None,
+        talk_id: int | None,
+        private_metadata: str,
+        values: StateValues,
+        more: bool,
+    ) -> None:
+        """A stream kind chosen or "More options" clicked in the talk form: the same form again with the fields
+        that now apply, every typed value kept (Slack keeps typed input only for blocks it still finds; the
+        initial values make sure of it). Fields appearing for the first time show the talk's own values when
+        editing (`talk_id`), the defaults otherwise."""
+        base: dict[str, Any] = {}
+        if talk_id is not None:
+            try:
+                talk = self.talk_for_edit(actor=actor, talk_id=talk_id)
+            except NotAllowed:
+                return  # no longer editable: the submission says why
+            base = _edit_form(talk)
+        view = build_talk_modal(
+            actor.lang,
+            editing=talk_id is not None,
+            default_reminders=self.settings.REMINDER_OFFSETS,
+            private_metadata=private_metadata,
+            more=more,
+            **{**base, **form_from_state(values)},
+        )
+        try:
+            self.slack.update_view(view_id=view_id, view=view, view_hash=view_hash)
+        except SlackGatewayError as exc:
+            # hash_conflict: the form changed after this click (a later click's redraw landed first). Its state
+            # cannot be read back, so it is left as it is; the person's next choice redraws it again.
+            log = logger.info if exc.error == "hash_conflict" else logger.warning
+            log("Redrawing the talk form %s failed: %s", view_id, exc.error)
 
     def talk_for_edit(self, *, actor: Actor, talk_id: int) -> Talk:
         with self.db.session() as session:
@@ -540,3 +570,19 @@ class TalkService:
 def _by(actor: Actor) -> dict[str, str]:
     """Flow arguments naming who acted, in their language (for confirmations and notices)."""
     return {"by": actor.user_id, "lang": actor.lang}
+
+
+def _edit_form(talk: Talk) -> dict[str, Any]:
+    """The edit form's values: the talk as it is now."""
+    return {
+        "title": talk.title,
+        "description": talk.description,
+        "speaker_ids": talk.speaker_ids,
+        "starts_at": talk.starts_at,
+        "duration_minutes": talk.duration_minutes,
+        "stream_kind": talk.stream_kind,
+        "stream_url": talk.stream_url,
+        "language": talk.language,
+        "reminders": talk.reminder_offsets,
+        "announce_link": talk.announce_link,
+    }

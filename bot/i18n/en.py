@@ -429,6 +429,7 @@ MESSAGES.update(
         "followup.archive.card": "Announcement",
         "followup.archive.prev": "Previous",
         "followup.archive.next": "More",
+        "home.link.slides": "Slides",
     }
 )
 

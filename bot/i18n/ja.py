@@ -435,6 +435,7 @@ MESSAGES.update(
         "followup.archive.card": "お知らせ",
         "followup.archive.prev": "前へ",
         "followup.archive.next": "次へ",
+        "home.link.slides": "スライド",
     }
 )
 

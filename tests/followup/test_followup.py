@@ -70,7 +70,8 @@ def test_organiser_adds_links_thread_post_once_then_edited_card_and_home_show_th
     shown = card(fake_slack, ts)
     assert f"<{VIDEO}|Recording>" in shown and "No slides or recording yet." not in shown
     # Home shows them on the ended talk, with the same line.
-    assert f"<{VIDEO}|Recording>" in block_texts(open_home(slack, fake_slack, ATTENDEE)["blocks"])
+    home = block_texts(open_home(slack, fake_slack, ATTENDEE)["blocks"])
+    assert f"<{VIDEO}|Recording>" in home and f"<{SLIDES.replace('&', '&amp;')}|Slides>" in home
 
     # Saving the same links again changes nothing: no second post, no edit.
     fake_slack.reset_calls()

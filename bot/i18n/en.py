@@ -430,6 +430,7 @@ MESSAGES.update(
         "followup.archive.prev": "Previous",
         "followup.archive.next": "More",
         "home.link.slides": "Slides",
+        "help.followup": "• `/lunchlearn lunch &lt;talk&gt;`: lunch headcount (in person or remote, capacity, order cutoff)\n• `/lunchlearn archive [title or @speaker]`: past talks with their slides and recordings",
     }
 )
 

@@ -436,6 +436,7 @@ MESSAGES.update(
         "followup.archive.prev": "前へ",
         "followup.archive.next": "次へ",
         "home.link.slides": "スライド",
+        "help.followup": "• `/lunchlearn lunch &lt;発表&gt;`：ランチの人数確認（会場かリモートか、定員、注文の締め切り）\n• `/lunchlearn archive [タイトルまたは@発表者]`：過去の発表とスライド・録画",
     }
 )
 

@@ -220,7 +220,8 @@ def test_archive_searches_by_title_and_speaker_and_hides_private_talks(
     assert "Secret Roadmap" not in _archive(slack, fake_slack, "archive secret roadmap", OTHER)
     assert "Secret Roadmap" in _archive(slack, fake_slack, "archive secret roadmap", member)
 
-    # Japanese.
+    # Japanese; and help tells about it.
+    assert "/lunchlearn archive" in _archive(slack, fake_slack, "help", OTHER)
     ja = _archive(slack, fake_slack, "アーカイブ rust", SPEAKER)
     assert "過去の発表" in ja and "「Intro to Rust」" in ja and "録画" in ja
     assert "一致する過去の発表はありません" in _archive(slack, fake_slack, "アーカイブ kubernetes", SPEAKER)

@@ -153,7 +153,12 @@ def serve(no_migrate: bool, threads: int) -> None:
 
             container, app = _build_app(settings, under_gunicorn=True)
             logger.info("lunchlearn listening on 0.0.0.0:%s", settings.PORT)
-            return create_web_app(app, container.db, signing_secret=settings.SLACK_SIGNING_SECRET or "")
+            return create_web_app(
+                app,
+                container.db,
+                signing_secret=settings.SLACK_SIGNING_SECRET or "",
+                calendar=container.series.feed,
+            )
 
     Server().run()
 

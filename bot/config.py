@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     GOOGLE_CREDENTIALS_FILE: Path | None = None
     GOOGLE_API_ROOT_URL: str | None = None
     DEFAULT_TIMEZONE: str = "UTC"
+    # series: the public https address of this bot, for calendar feed URLs (GET /calendar/<token>.ics).
+    PUBLIC_URL: str = ""
     # Threads that run Bolt listeners after ack; Bolt's default of 5 is too few for a busy talk.
     LISTENER_THREADS: int = Field(default=32, ge=1, le=512)
     # Reminder leads in minutes before a talk (a talk can override them in its modal).
@@ -165,6 +167,10 @@ class Settings(BaseSettings):
     # get no survey ("thanks for joining") and only the recording DM. Off by default: people in the room, or who
     # opened the stream from elsewhere, leave no such sign and would miss the survey.
     SURVEY_SKIP_NO_SHOWS: bool = False
+    # A chart uploaded a moment ago may still be processing when the report message shows it (Slack answers
+    # invalid_blocks): retry that many times, waiting this long, doubling; then the report goes without charts.
+    REPORT_CHART_RETRIES: int = Field(default=3, ge=0, le=10)
+    REPORT_CHART_RETRY_SECONDS: float = Field(default=1.0, ge=0, le=60)
 
     # pipeline: the proposals board (docs/proposals.md)
     # Channel of the board when the proposer picks none, and of survey topic suggestions (unset: the talk's channel).

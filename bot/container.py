@@ -25,6 +25,7 @@ from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
 from bot.services.reactions.pulse import ReactionPulse
 from bot.services.reactions.service import ReactionService
+from bot.services.series.service import SeriesService
 from bot.services.streams.service import StreamService
 from bot.services.surveys.service import SurveyService
 from bot.services.talks.attendance import AttendanceService
@@ -60,6 +61,7 @@ class Container:
     agenda: AgendaService
     proposals: ProposalService
     checkins: CheckinService
+    series: SeriesService
     # This process's scheduler, when it runs one (set by SchedulerRuntime): flows re-plan jobs through it.
     runtime: SchedulerRuntime | None = field(default=None)
 
@@ -110,6 +112,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         agenda=AgendaService(db=db, slack=slack, talks=talks),
         proposals=ProposalService(settings=settings, db=db, slack=slack, refresher=refresher, talks=talks),
         checkins=CheckinService(settings=settings, db=db, slack=slack, talks=talks),
+        series=SeriesService(settings=settings, db=db, slack=slack, talks=talks),
     )
+    container.home.sections.append(container.series.home_section)  # series
     flows.bind(container)
     return container

@@ -21,7 +21,7 @@ POINTS = (
     "live.after_post",  # the live post is in the thread, its ts not stored
     "question.after_post",  # a question is in the thread, not recorded
     "survey.after_dm",  # a survey DM went out, not recorded
-    "report.after_upload",  # the report is posted, not recorded
+    "report.after_upload",  # the report DM is out (charts uploaded, shown in it by image blocks), not recorded
 )
 
 _armed: str | None = None

@@ -86,3 +86,23 @@ class SegmentInput:
     speaker_id: str
     title: str
     minutes: int
+
+
+# --- series: what the series modal gives (bot/views/series.py parses it, bot/services/series/ stores it)
+SERIES_NAME_MAX = 100
+ANNOUNCE_DAYS_MIN, ANNOUNCE_DAYS_MAX, ANNOUNCE_DAYS_DEFAULT = 1, 30, 7
+
+
+@dataclass(frozen=True)
+class SeriesInput:
+    name: str
+    channel_id: str
+    cadence: str  # SeriesCadence value
+    weekday: int  # 0 = Monday
+    week_of_month: int | None  # monthly: 1..5 or -1 (last)
+    start_time: str  # "HH:MM"
+    timezone: str
+    duration_minutes: int
+    stream_kind: StreamKind
+    announce_days: int
+    co_organiser_ids: list[str]

@@ -101,7 +101,8 @@ def container(settings: Settings) -> Iterator[Container]:
 def bot_url(container: Container) -> Iterator[str]:
     """The bot's WSGI app served over real HTTP on a random loopback port."""
     app = create_app(container)
-    server = make_server("127.0.0.1", 0, create_web_app(app, container.db, signing_secret=SECRET), threaded=True)
+    web = create_web_app(app, container.db, signing_secret=SECRET, calendar=container.series.feed)
+    server = make_server("127.0.0.1", 0, web, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

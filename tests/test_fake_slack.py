@@ -1031,3 +1031,42 @@ def test_documented_limits_slack_sdk_misses_are_rejected_with_slacks_shape(fake:
     assert "must provide at least 2 items (got 1) [json-pointer:/blocks/0/elements/1/options]" in errors
     assert_rejected(fake, exc_info, "/blocks/0/elements/1/options")
     assert fake.messages["C1"] == []
+
+
+def test_image_blocks_with_slack_file_name_a_completed_image_the_bot_uploaded(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """files.completeUploadExternal without a channel shares nothing; an image block may then show the file by id
+    (https://docs.slack.dev/reference/block-kit/blocks/image-block), exactly one of image_url/slack_file."""
+    fake.add_user("U1")
+    done = client.files_upload_v2(file_uploads=[{"filename": "chart.png", "content": b"\x89PNG", "title": "Chart"}])
+    [file_id] = [f["id"] for f in done["files"]]
+    assert fake.files[file_id]["channel"] is None and not any(fake.messages.values())
+    [complete] = fake.calls_to("files.completeUploadExternal")
+    assert "channel_id" not in complete.params
+
+    def image(**source: object) -> list[dict[str, Any]]:
+        return [{"type": "image", "alt_text": "a chart", "title": pt("Chart"), **source}]
+
+    posted = client.chat_postMessage(channel="U1", text="r", blocks=image(slack_file={"id": file_id}))
+    assert posted["ok"] and fake.validation_errors == []
+    for blocks, fragment in (
+        (image(slack_file={"id": "F999999"}), "invalid slack file"),
+        (image(slack_file={"id": file_id}, image_url="https://example.com/a.png"), "exactly one of image_url"),
+        (image(), "exactly one of image_url"),
+        ([{**image(slack_file={"id": file_id})[0], "alt_text": "x" * 2001}], "2001"),
+    ):
+        with pytest.raises(SlackApiError) as exc_info:
+            client.chat_postMessage(channel="U1", text="r", blocks=blocks)
+        assert_rejected(fake, exc_info, fragment)
+
+    # A file Slack is still processing: refused like Slack does, not counted as the bot's mistake.
+    fake.file_processing_uses = 1
+    again = client.files_upload_v2(file_uploads=[{"filename": "b.png", "content": b"\x89PNG", "title": "B"}])
+    second = again["files"][0]["id"]
+    errors_before = list(fake.validation_errors)
+    with pytest.raises(SlackApiError) as exc_info:
+        client.chat_postMessage(channel="U1", text="r", blocks=image(slack_file={"id": second}))
+    assert error_of(exc_info) == "invalid_blocks" and fake.validation_errors == errors_before
+    assert client.chat_postMessage(channel="U1", text="r", blocks=image(slack_file={"id": second}))["ok"]
+    fake.validation_errors.clear()  # the rejections above were on purpose

@@ -86,6 +86,8 @@ class Talk(Base):
     recording_url: Mapped[str | None] = mapped_column(String(3000))
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # series: the series whose slot this talk fills (its co-organisers may manage it).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -494,6 +496,8 @@ class SurveyAnswer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
+    # agenda: each part rated on its own, {"<position>": 1..5} as JSON (None: no part rated).
+    segment_ratings: Mapped[str | None] = mapped_column(Text)
     overall: Mapped[int | None] = mapped_column(Integer)  # 1..5
     usefulness: Mapped[int | None] = mapped_column(Integer)  # 1..5
     improve: Mapped[str | None] = mapped_column(Text)
@@ -637,3 +641,89 @@ class SpeakerCheckin(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str] = mapped_column(String(16))  # "confirmed" or "reschedule"
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- series: recurring slots (bot/services/series/) --------------------------------------------------------------
+
+
+class SeriesCadence(enum.StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"  # on the Nth (or last) weekday of the month
+
+
+class SlotStatus(enum.StrEnum):
+    OPEN = "open"  # no talk yet
+    FILLED = "filled"  # a talk was created for it (talk_id)
+    SKIPPED = "skipped"  # no lunch-and-learn that week
+    CANCELLED = "cancelled"
+
+
+class Series(Base):
+    """A recurring programme: the rule its slots follow, in its own time zone, and who runs it."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"))
+    organiser_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    cadence: Mapped[SeriesCadence] = mapped_column(_enum(SeriesCadence))
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    week_of_month: Mapped[int | None] = mapped_column(Integer)  # monthly only: 1..5, or -1 for the last
+    start_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" in `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    stream_kind: Mapped[StreamKind] = mapped_column(_enum(StreamKind))
+    announce_days: Mapped[int] = mapped_column(Integer)  # how many days ahead an empty slot alerts the organisers
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # Every-2-weeks series count weeks from here (the first slot's date), so an edit keeps the rhythm.
+    anchor: Mapped[date] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # sha256 of the calendar feed token: the feed finds its series by this hash, the token itself is never stored.
+    feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    organisers: Mapped[list[SeriesOrganiser]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def co_organiser_ids(self) -> list[str]:
+        return [o.user_id for o in self.organisers]
+
+    @property
+    def manager_ids(self) -> list[str]:
+        return [self.organiser_id, *[u for u in self.co_organiser_ids if u != self.organiser_id]]
+
+
+class SeriesOrganiser(Base):
+    """A co-organiser: the organiser's rights on the series and its talks."""
+
+    __tablename__ = "series_organisers"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    series: Mapped[Series] = relationship(back_populates="organisers")
+
+
+class SeriesSlot(Base):
+    """One date of a series. Generation inserts with ON CONFLICT DO NOTHING on (series_id, starts_at)."""
+
+    __tablename__ = "series_slots"
+    __table_args__ = (
+        UniqueConstraint("series_id", "starts_at"),
+        Index("ix_series_slots_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[SlotStatus] = mapped_column(_enum(SlotStatus), default=SlotStatus.OPEN)
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -479,6 +479,93 @@ MESSAGES.update(
     }
 )
 
+# --- series: recurring slots, empty-slot alerts, calendar feeds
+MESSAGES.update(
+    {
+        "series.modal.new": "New series",
+        "series.modal.edit": "Edit series",
+        "series.modal.create": "Create",
+        "series.field.name": "Series name",
+        "series.field.name.placeholder": "e.g. Tuesday lunch & learn",
+        "series.field.channel": "Announce in",
+        "series.field.cadence": "How often",
+        "series.cadence.weekly": "Every week",
+        "series.cadence.biweekly": "Every 2 weeks",
+        "series.cadence.monthly": "Every month",
+        "series.field.week": "Which week of the month",
+        "series.field.week.hint": "Only for a monthly series.",
+        "series.field.week.placeholder": "Choose a week",
+        "series.week.1": "1st",
+        "series.week.2": "2nd",
+        "series.week.3": "3rd",
+        "series.week.4": "4th",
+        "series.week.5": "5th",
+        "series.week.-1": "last",
+        "series.field.weekday": "Day",
+        "series.weekday.0": "Monday",
+        "series.weekday.1": "Tuesday",
+        "series.weekday.2": "Wednesday",
+        "series.weekday.3": "Thursday",
+        "series.weekday.4": "Friday",
+        "series.weekday.5": "Saturday",
+        "series.weekday.6": "Sunday",
+        "series.field.time": "Start time",
+        "series.field.timezone": "Time zone",
+        "series.field.timezone.hint": "An IANA time zone such as Asia/Tokyo or Europe/London.",
+        "series.field.duration": "Usual duration (minutes)",
+        "series.field.stream": "Usual stream",
+        "series.field.announce_days": "Days ahead",
+        "series.field.announce_days.hint": "If a slot still has no speaker this many days before, the organisers get a message.",
+        "series.field.organisers": "Co-organisers",
+        "series.field.organisers.hint": "They can manage the series and its talks, like you.",
+        "series.error.name": "Give the series a name.",
+        "series.error.cadence": "Choose how often the series meets.",
+        "series.error.week": "Choose which week of the month.",
+        "series.error.weekday": "Choose a day.",
+        "series.error.time": "Choose a start time.",
+        "series.error.timezone": "That isn't a time zone I know. Use a name such as Asia/Tokyo or America/New_York.",
+        "series.error.stream": "Choose a stream.",
+        "series.error.announce_days": "Enter a whole number of days between {min} and {max}.",
+        "series.error.no_date": "Not every month has a {week} {day} (none in {months}). Choose the 1st to 4th, or the last.",
+        "series.error.overlap": "{channel} already has a talk or a series slot at {when}. Choose another time or channel.",
+        "series.error.external": "Only people of this workspace can run a series.",
+        "series.rule.weekly": "Every {day} at {time} ({tz})",
+        "series.rule.biweekly": "Every other {day} at {time} ({tz})",
+        "series.rule.monthly": "The {week} {day} of each month at {time} ({tz})",
+        "series.summary": "*{name}* · {channel} · {rule}",
+        "series.paused": "_(paused)_",
+        "series.slot.open": "no speaker yet",
+        "series.slot.filled": "talk planned",
+        "series.slot.skipped": "skipped",
+        "series.slot.cancelled": "cancelled",
+        "series.slot.talk": "*{title}*",
+        "series.slot.talk_cancelled": "(cancelled)",
+        "series.slots.none": "No upcoming slots.",
+        "series.list.header": "Series",
+        "series.list.empty": "No series yet. Start one with `/lunchlearn series new`.",
+        "series.home.header": "Series",
+        "series.menu.edit": "Edit series",
+        "series.menu.pause": "Pause",
+        "series.menu.resume": "Resume",
+        "series.menu.feed": "New calendar link",
+        "series.button.fill": "Fill slot",
+        "series.button.skip": "Skip this date",
+        "series.button.cancel": "Cancel this date",
+        "series.empty.text": "*{name}*: the next slot, {when} in {channel}, has no speaker yet.",
+        "series.created": "Series *{name}* created: {count} upcoming slots. Calendar link (keep it private): {url}",
+        "series.updated": "Series *{name}* saved. Empty slots follow the new schedule; slots with a talk stay as they are.",
+        "series.feed.rotated": "New calendar link for *{name}* (the old one no longer works): {url}",
+        "series.paused.done": "Series *{name}* is paused: no new slots and no reminders until you resume it.",
+        "series.resumed.done": "Series *{name}* is running again.",
+        "series.skipped.done": "*{name}*: {when} is skipped.",
+        "series.cancelled.done": "*{name}*: {when} is cancelled.",
+        "series.refusal": "Only the organisers of *{name}* can do that.",
+        "series.missing": "I can't find that series or slot any more.",
+        "series.slot.not_open": "That slot is no longer open ({status}).",
+        "series.slot.past": "That slot has already passed.",
+    }
+)
+
 # agenda: a talk's segments
 MESSAGES.update(
     {
@@ -600,5 +687,54 @@ MESSAGES.update(
         "refusal.action.slides": "add the slides of",
         "survey.modal.cover_next": "What should we cover next?",
         "survey.modal.cover_next.hint": "Shown on the proposals board without your name.",
+    }
+)
+# --- report: what each chart in the report shows, for screen readers (image blocks' alt_text) ---
+MESSAGES.update(
+    {
+        "chart.ratings.alt": "Bar chart: how many answers gave each rating from 1 to 5, for overall satisfaction and usefulness.",
+        "chart.timeline.alt": "Line chart: reactions per minute from the start to the end of the talk, one line per meaning.",
+    }
+)
+
+# series report: how is the series doing?
+MESSAGES.update(
+    {
+        "series.report.header": "How is {name} doing?",
+        "series.report.title": "How is {name} doing?",
+        "series.report.empty": "No talk of this series has ended yet: the first figures come after the first talk.",
+        "series.report.summary.one": "*{count} talk so far*",
+        "series.report.summary.other": "*The last {count} talks*",
+        "series.report.summary.average": ", rated ★ {average} on average (out of 5)",
+        "series.report.talk": "• {when} *{title}*: {numbers}",
+        "series.report.turnout": "{registered} registered, {attended} attended",
+        "series.report.no_show": " ({rate}% no-show)",
+        "series.report.answers": "{answers} of {asked} answered the survey ({rate}%)",
+        "series.report.answers_only.one": "{count} survey answer",
+        "series.report.answers_only.other": "{count} survey answers",
+        "series.report.withheld": "rating hidden until enough people answer",
+        "series.report.topics": "*Most requested topics*",
+        "series.report.votes.one": "{count} vote",
+        "series.report.votes.other": "{count} votes",
+        "series.report.footer": "Sent on the 1st of each month to the series' organisers; *How is it doing?* in the series menu sends it any time.",
+        "series.report.chart.title": "Registered, attended and feedback per talk",
+        "series.report.chart.alt": "Bar chart of people registered and attended per talk; lines of survey answer rate and average rating.",
+        "series.report.chart.registered": "Registered",
+        "series.report.chart.attended": "Attended",
+        "series.report.chart.people": "People",
+        "series.report.chart.answer_rate": "Answer rate (%)",
+        "series.report.chart.average": "Average rating",
+        "series.menu.report": "How is it doing?",
+        "series.report.sent": "Sent you the figures of *{name}* by DM.",
+    }
+)
+
+# segment ratings: each part of an agenda rated in the survey
+MESSAGES.update(
+    {
+        "survey.modal.segment": "Part: {title}",
+        "report.segments": "*By part*",
+        "report.segment": "• *{title}* ({speaker}): ★ {avg} ({answers})",
+        "report.segment.hidden": "• *{title}* ({speaker}): shown once {min} people have rated this part",
     }
 )

@@ -347,12 +347,12 @@ MESSAGES.update(
         "report.summary": ":bar_chart: 「{title}」のフィードバック：{answers}、全体の満足度 ★ {overall}、役に立ったか ★ {usefulness}（5点満点）。ご回答ありがとうございました！",
         "report.charts": "「{title}」のグラフ",
         # Chart texts stay in English: matplotlib's bundled fonts have no Japanese glyphs.
-        "chart.ratings.title": "Ratings",
-        "chart.ratings.x": "Rating",
-        "chart.ratings.y": "Answers",
-        "chart.timeline.title": "Reactions per minute",
-        "chart.timeline.x": "Minutes since the start",
-        "chart.timeline.y": "Reactions",
+        "chart.ratings.title": "評価の分布",
+        "chart.ratings.x": "評価（1〜5）",
+        "chart.ratings.y": "回答数",
+        "chart.timeline.title": "1分ごとのリアクション",
+        "chart.timeline.x": "開始からの経過時間（分）",
+        "chart.timeline.y": "リアクション数",
         "command.report.usage": "`/lunchlearn report &lt;発表のIDかタイトル&gt;` または `/lunchlearn export &lt;発表のIDかタイトル&gt;` と入力してください。",
         "command.talk_not_found": "「{query}」に一致する発表が見つかりません。",
         "command.report.not_allowed": "「{title}」のフィードバックレポートを受け取れるのは、主催者と発表者だけです。",
@@ -485,6 +485,93 @@ MESSAGES.update(
     }
 )
 
+# --- series: recurring slots, empty-slot alerts, calendar feeds
+MESSAGES.update(
+    {
+        "series.modal.new": "新しいシリーズ",
+        "series.modal.edit": "シリーズを編集",
+        "series.modal.create": "作成",
+        "series.field.name": "シリーズ名",
+        "series.field.name.placeholder": "例：火曜ランチ勉強会",
+        "series.field.channel": "お知らせするチャンネル",
+        "series.field.cadence": "頻度",
+        "series.cadence.weekly": "毎週",
+        "series.cadence.biweekly": "隔週",
+        "series.cadence.monthly": "毎月",
+        "series.field.week": "何週目",
+        "series.field.week.hint": "毎月のシリーズのみ。",
+        "series.field.week.placeholder": "週を選択",
+        "series.week.1": "第1",
+        "series.week.2": "第2",
+        "series.week.3": "第3",
+        "series.week.4": "第4",
+        "series.week.5": "第5",
+        "series.week.-1": "最終",
+        "series.field.weekday": "曜日",
+        "series.weekday.0": "月曜日",
+        "series.weekday.1": "火曜日",
+        "series.weekday.2": "水曜日",
+        "series.weekday.3": "木曜日",
+        "series.weekday.4": "金曜日",
+        "series.weekday.5": "土曜日",
+        "series.weekday.6": "日曜日",
+        "series.field.time": "開始時刻",
+        "series.field.timezone": "タイムゾーン",
+        "series.field.timezone.hint": "Asia/Tokyo や Europe/London のようなIANAタイムゾーン名。",
+        "series.field.duration": "通常の長さ（分）",
+        "series.field.stream": "通常の配信方法",
+        "series.field.announce_days": "何日前",
+        "series.field.announce_days.hint": "この日数前になっても発表者が決まっていない枠があれば、主催者にお知らせします。",
+        "series.field.organisers": "共同主催者",
+        "series.field.organisers.hint": "あなたと同じように、シリーズとその発表を管理できます。",
+        "series.error.name": "シリーズ名を入力してください。",
+        "series.error.cadence": "頻度を選んでください。",
+        "series.error.week": "何週目かを選んでください。",
+        "series.error.weekday": "曜日を選んでください。",
+        "series.error.time": "開始時刻を選んでください。",
+        "series.error.timezone": "このタイムゾーンは認識できません。Asia/Tokyo や America/New_York のような名前を使ってください。",
+        "series.error.stream": "配信方法を選んでください。",
+        "series.error.announce_days": "{min}〜{max}の整数で日数を入力してください。",
+        "series.error.no_date": "{week}{day}がない月があります（{months}）。第1〜第4か最終を選んでください。",
+        "series.error.overlap": "{channel}では{when}にすでに発表かシリーズの枠があります。別の時刻かチャンネルを選んでください。",
+        "series.error.external": "シリーズを運営できるのはこのワークスペースのメンバーだけです。",
+        "series.rule.weekly": "毎週{day} {time}（{tz}）",
+        "series.rule.biweekly": "隔週{day} {time}（{tz}）",
+        "series.rule.monthly": "毎月{week}{day} {time}（{tz}）",
+        "series.summary": "*{name}* · {channel} · {rule}",
+        "series.paused": "_（一時停止中）_",
+        "series.slot.open": "発表者未定",
+        "series.slot.filled": "発表予定あり",
+        "series.slot.skipped": "休み",
+        "series.slot.cancelled": "中止",
+        "series.slot.talk": "発表「{title}」",
+        "series.slot.talk_cancelled": "（中止）",
+        "series.slots.none": "今後の枠はありません。",
+        "series.list.header": "シリーズ",
+        "series.list.empty": "シリーズはまだありません。`/lunchlearn series new` で始められます。",
+        "series.home.header": "シリーズ",
+        "series.menu.edit": "シリーズを編集",
+        "series.menu.pause": "一時停止",
+        "series.menu.resume": "再開",
+        "series.menu.feed": "新しいカレンダーリンク",
+        "series.button.fill": "枠を埋める",
+        "series.button.skip": "この日は休み",
+        "series.button.cancel": "この日を中止",
+        "series.empty.text": "*{name}*：次の枠（{when}、{channel}）の発表者がまだ決まっていません。",
+        "series.created": "シリーズ *{name}* を作成しました。今後の枠：{count}件。カレンダーリンク（共有しないでください）：{url}",
+        "series.updated": "シリーズ *{name}* を保存しました。空いている枠は新しい日程に移り、発表が決まっている枠はそのままです。",
+        "series.feed.rotated": "*{name}* の新しいカレンダーリンクです（以前のリンクは使えなくなりました）：{url}",
+        "series.paused.done": "シリーズ *{name}* を一時停止しました。再開するまで新しい枠もお知らせもありません。",
+        "series.resumed.done": "シリーズ *{name}* を再開しました。",
+        "series.skipped.done": "*{name}*：{when}は休みにしました。",
+        "series.cancelled.done": "*{name}*：{when}は中止にしました。",
+        "series.refusal": "この操作ができるのは *{name}* の主催者だけです。",
+        "series.missing": "そのシリーズまたは枠が見つかりません。",
+        "series.slot.not_open": "その枠はもう空いていません（{status}）。",
+        "series.slot.past": "その枠はもう過ぎています。",
+    }
+)
+
 # agenda: a talk's segments
 MESSAGES.update(
     {
@@ -606,5 +693,54 @@ MESSAGES.update(
         "refusal.action.slides": "更新",
         "survey.modal.cover_next": "次に取り上げてほしいテーマは？",
         "survey.modal.cover_next.hint": "名前を伏せて提案ボードに表示されます。",
+    }
+)
+# --- report: what each chart in the report shows, for screen readers (image blocks' alt_text) ---
+MESSAGES.update(
+    {
+        "chart.ratings.alt": "棒グラフ：評価1〜5ごとの回答数（全体の満足度と役に立ったか）。",
+        "chart.timeline.alt": "折れ線グラフ：発表の開始から終了まで、1分ごとのリアクション数（意味ごとに1本）。",
+    }
+)
+
+# series report: how is the series doing?
+MESSAGES.update(
+    {
+        "series.report.header": "{name}の状況",
+        "series.report.title": "{name}の状況",
+        "series.report.empty": "このシリーズで終了した発表はまだありません。最初の発表の後に集計が表示されます。",
+        "series.report.summary.one": "*これまでの発表{count}件*",
+        "series.report.summary.other": "*直近の発表{count}件*",
+        "series.report.summary.average": "、平均評価 ★ {average}（5段階）",
+        "series.report.talk": "• {when}「{title}」：{numbers}",
+        "series.report.turnout": "参加登録{registered}人、実際の参加{attended}人",
+        "series.report.no_show": "（欠席率{rate}%）",
+        "series.report.answers": "アンケート回答{asked}人中{answers}人（{rate}%）",
+        "series.report.answers_only.one": "アンケート回答{count}件",
+        "series.report.answers_only.other": "アンケート回答{count}件",
+        "series.report.withheld": "回答が集まるまで評価は非表示",
+        "series.report.topics": "*リクエストの多いトピック*",
+        "series.report.votes.one": "{count}票",
+        "series.report.votes.other": "{count}票",
+        "series.report.footer": "毎月1日にシリーズの主催者へお送りします。シリーズのメニューの「状況を見る」からいつでも確認できます。",
+        "series.report.chart.title": "発表ごとの参加登録・参加・フィードバック",
+        "series.report.chart.alt": "発表ごとの参加登録数と参加数の棒グラフと、アンケート回答率と平均評価の折れ線グラフ。",
+        "series.report.chart.registered": "参加登録",
+        "series.report.chart.attended": "参加",
+        "series.report.chart.people": "人数",
+        "series.report.chart.answer_rate": "回答率（%）",
+        "series.report.chart.average": "平均評価",
+        "series.menu.report": "状況を見る",
+        "series.report.sent": "「{name}」の集計をDMでお送りしました。",
+    }
+)
+
+# segment ratings: each part of an agenda rated in the survey
+MESSAGES.update(
+    {
+        "survey.modal.segment": "パート：{title}",
+        "report.segments": "*パート別*",
+        "report.segment": "• 「{title}」（{speaker}）：★ {avg}（{answers}）",
+        "report.segment.hidden": "• 「{title}」（{speaker}）：{min}人が評価すると表示します",
     }
 )

@@ -267,14 +267,15 @@ class SlackGateway:
     def upload_files(
         self,
         *,
-        channel: str,
+        channel: str | None,
         files: Sequence[tuple[str, bytes, str]],
         thread_ts: str | None = None,
         initial_comment: str | None = None,
     ) -> list[str]:
         """files_upload_v2 with (filename, content, title) items: files.getUploadURLExternal and the upload POST
         per file, then one files.completeUploadExternal. `channel` must be a conversation id (a D-id for a DM,
-        e.g. the channel of a message we posted there). Returns the file ids."""
+        e.g. the channel of a message we posted there); None shares the files nowhere (the bot's own, for image
+        blocks with `slack_file`). Returns the file ids."""
         try:
             response = self.client.files_upload_v2(
                 channel=channel,
@@ -353,10 +354,13 @@ class SlackGateway:
                 return str(message["ts"])
         return None
 
-    def find_own_dm(self, *, user_id: str, event_type: str, payload_match: dict[str, Any]) -> tuple[str, str] | None:
-        """(channel, ts) of a DM we sent this user with this metadata in the last day (crash recovery)."""
+    def find_own_dm(
+        self, *, user_id: str, event_type: str, payload_match: dict[str, Any], since: float | None = None
+    ) -> tuple[str, str] | None:
+        """(channel, ts) of a DM we sent this user with this metadata since `since` (epoch seconds; default: the
+        last day), for crash recovery."""
         channel = self.dm_channel(user_id)
-        oldest = f"{time.time() - 86400:.6f}"
+        oldest = f"{since if since is not None else time.time() - 86400:.6f}"
         ts = self.find_own_message(channel=channel, event_type=event_type, payload_match=payload_match, oldest=oldest)
         return (channel, ts) if ts else None
 

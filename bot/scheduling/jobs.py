@@ -169,3 +169,20 @@ CHECKIN_JOBS = {
 }
 
 FEATURE_JOBS = {**SURVEY_JOBS, **CHECKIN_JOBS}
+# --- series: slot generation and empty-slot alerts (bot/services/series/flows.py) ---
+
+
+def series_sweep(now: datetime | None = None) -> None:
+    """Hourly (maintenance:series_sweep), and at scheduler start: every running series generates its slots for
+    the horizon and alerts its organisers about an empty slot that is due. Both steps are idempotent."""
+    _current().series.sweep(now=now)
+
+
+def generate_series_slots(series_id: int, now: datetime | None = None) -> None:
+    """One series' slots up to the horizon (ON CONFLICT DO NOTHING on (series_id, starts_at))."""
+    _current().series.generate(series_id, now=now)
+
+
+def alert_empty_series_slots(series_id: int, now: datetime | None = None) -> None:
+    """One series' "next slot has no speaker" DMs, once per slot and organiser (outbox key)."""
+    _current().series.alert_empty(series_id, now=now)

@@ -294,6 +294,15 @@ class SchedulerRuntime:
             replace_existing=True,
             misfire_grace_time=600,
         )
+        scheduler.add_job(
+            jobs.series_sweep,
+            "interval",
+            hours=1,
+            next_run_time=now,
+            id=f"{MAINTENANCE}series_sweep",
+            replace_existing=True,
+            misfire_grace_time=1800,
+        )
 
     def _step_down(self) -> None:
         with self._lock:

@@ -138,6 +138,7 @@ def build_home(
     ended: Sequence[Talk],
     going: set[int],
     links: Mapping[int, TalkLinks] | None = None,
+    series: Sequence[Block] = (),  # series: bot/views/series.py series_home_blocks
 ) -> View:
     """`mine`: scheduled or live talks the viewer organises or speaks at (the caller leaves them out of `live` and
     `upcoming`); `ended`: past talks, newest first; `links`: per talk id, what `TalkLinks` holds."""
@@ -156,6 +157,7 @@ def build_home(
             ],
         ),
     ]
+    blocks += [*series, DividerBlock()] if series else []
     blocks += _section(lang, "home.live", live, going=going, links=links)
     blocks.append(DividerBlock())
     blocks += _section(lang, "home.upcoming", upcoming, going=going, links=links, rsvp=True)

@@ -3,6 +3,7 @@ fields, the report and the thread summary. Pure functions of their inputs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,10 +16,12 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
 )
@@ -92,6 +95,23 @@ def parse_survey_choices(values: dict[str, dict[str, dict[str, Any]]]) -> Survey
 def survey_metadata(talk_id: int, kind: str) -> Metadata:
     """Lets a restarted worker find a DM it posted but could not record (no second DM)."""
     return Metadata(event_type=ids.METADATA_SURVEY_EVENT_TYPE, event_payload={"talk_id": talk_id, "kind": kind})
+
+
+@dataclass(frozen=True)
+class ReportChart:
+    """A chart uploaded (unshared) for a report message, shown there by an image block."""
+
+    file_id: str
+    title: str
+    alt_text: str
+
+
+def report_metadata(talk_id: int, user_id: str, stage: str) -> Metadata:
+    """Finds a report DM again after a crash lost its ts: talk, reader and stage (preliminary or final)."""
+    return Metadata(
+        event_type=ids.METADATA_REPORT_EVENT_TYPE,
+        event_payload={"talk_id": talk_id, "user_id": user_id, "stage": stage},
+    )
 
 
 def _rating_row(lang: str, talk_id: int, selected: int | None) -> ActionsBlock:
@@ -188,10 +208,20 @@ def _rating_option(lang: str, n: int) -> Option:
     return Option(value=str(n), label=t(lang, f"survey.rating.{n}"))
 
 
-def _rating_select(lang: str, block_id: str, action_id: str, label_key: str, current: int | None) -> InputBlock:
+def segment_rating(answer: SurveyAnswer | None, position: int) -> int | None:
+    """An answer's rating of one part of the agenda."""
+    if answer is None or not answer.segment_ratings:
+        return None
+    value = json.loads(answer.segment_ratings).get(str(position))
+    return int(value) if value in RATINGS else None
+
+
+def _rating_select(
+    lang: str, block_id: str, action_id: str, label_key: str, current: int | None, **label_args: object
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
-        label=t(lang, label_key),
+        label=truncate(t(lang, label_key, **label_args), 2000),
         optional=True,
         element=StaticSelectElement(
             action_id=action_id,
@@ -237,6 +267,18 @@ def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, 
             "survey.modal.usefulness",
             answer.usefulness if answer else None,
         ),
+        # agenda: each part rated on its own (its speaker gets their own line in the report).
+        *[
+            _rating_select(
+                lang,
+                f"{ids.BLOCK_SURVEY_SEGMENT}{segment.position}",
+                ids.ACTION_SURVEY_SEGMENT,
+                "survey.modal.segment",
+                segment_rating(answer, segment.position),
+                title=truncate(plain(segment.title), 150),
+            )
+            for segment in talk.segments
+        ],
         _text_input(
             lang,
             ids.BLOCK_SURVEY_IMPROVE,
@@ -295,7 +337,9 @@ def build_feedback_modal(lang: str, talk: Talk, *, custom_question: str | None, 
     )
 
 
-def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: bool) -> dict[str, Any]:
+def parse_feedback(
+    values: dict[str, dict[str, dict[str, Any]]], *, has_custom: bool, segments: int = 0
+) -> dict[str, Any]:
     """The answer fields from the modal (every field: an emptied field clears the stored answer)."""
 
     def value(block: str, action: str) -> dict[str, Any]:
@@ -319,6 +363,13 @@ def parse_feedback(values: dict[str, dict[str, dict[str, Any]]], *, has_custom: 
     }
     if has_custom:
         fields["custom_answer"] = text(ids.BLOCK_SURVEY_CUSTOM, ids.ACTION_SURVEY_CUSTOM)
+    if segments:
+        parts = {
+            str(n): r
+            for n in range(segments)
+            if (r := rating(f"{ids.BLOCK_SURVEY_SEGMENT}{n}", ids.ACTION_SURVEY_SEGMENT)) is not None
+        }
+        fields["segment_ratings"] = json.dumps(parts, sort_keys=True) if parts else None
     return fields
 
 
@@ -360,9 +411,10 @@ def build_report(
     closes_at: datetime | None,
     timezone: str,
     legend: list[LegendItem] | None = None,
+    charts: list[ReportChart] | None = None,
 ) -> list[Block]:
     """`report` is a bot.services.surveys.report.Report (typed Any to keep views free of service imports);
-    `legend` is the reaction legend, to say what each emoji meant."""
+    `legend` is the reaction legend, to say what each emoji meant; `charts` are shown below the numbers."""
     blocks: list[Block] = [HeaderBlock(text=truncate(t(lang, "report.header", title=plain(report.title)), 150))]
     status = (
         t(lang, "report.final")
@@ -393,6 +445,32 @@ def build_report(
             lines.append(
                 t(lang, "report.rating", label=label, avg=_fmt_avg(avg), answers=answers, dist=_distribution(dist))
             )
+    if not report.withheld and report.segments:
+        lines.append(t(lang, "report.segments"))
+        for part in report.segments:
+            name = mrkdwn_escape(part.title)
+            if part.average is None:
+                lines.append(
+                    t(
+                        lang,
+                        "report.segment.hidden",
+                        title=name,
+                        speaker=mention(part.speaker_id),
+                        min=report.min_responses,
+                    )
+                )
+            else:
+                answers = tn(lang, "report.answers", part.answers)
+                lines.append(
+                    t(
+                        lang,
+                        "report.segment",
+                        title=name,
+                        speaker=mention(part.speaker_id),
+                        avg=_fmt_avg(part.average),
+                        answers=answers,
+                    )
+                )
     if report.questions is not None:
         lines.append(t(lang, "report.questions", asked=report.questions.asked, answered=report.questions.answered))
         lines += [
@@ -406,6 +484,14 @@ def build_report(
         else:
             lines.append(t(lang, "report.reactions.none"))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    blocks += [
+        ImageBlock(
+            slack_file={"id": chart.file_id},
+            alt_text=truncate(chart.alt_text, 2000),
+            title=PlainTextObject(text=truncate(chart.title, 2000)),
+        )
+        for chart in charts or []
+    ]
     if report.withheld:
         blocks.append(
             ContextBlock(

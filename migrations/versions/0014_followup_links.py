@@ -1,7 +1,7 @@
 """follow-up: the recording link on talks (slides_url comes with 0012); lunch headcount: settings, choices, notices
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -43,7 +43,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -260,6 +260,14 @@ def _node_rules(node: dict[str, Any], pointer: str) -> list[Problem]:
         problems += _require_plain(node.get(key), f"{pointer}/{key}")
     if kind in ("image", "video"):
         problems += _require_plain(node.get("title"), f"{pointer}/title")
+    if kind == "image":
+        # https://docs.slack.dev/reference/block-kit/blocks/image-block: image_url or slack_file, not both.
+        sources = [key for key in ("image_url", "slack_file") if node.get(key) is not None]
+        if len(sources) != 1:
+            problems.append((pointer, "must provide exactly one of image_url or slack_file"))
+        slack_file = node.get("slack_file")
+        if isinstance(slack_file, dict) and (("id" in slack_file) == ("url" in slack_file)):
+            problems.append((f"{pointer}/slack_file", "must provide exactly one of id or url"))
     confirm = node.get("confirm")
     if isinstance(confirm, dict) and confirm.get("type") not in _TEXT_TYPES:  # a confirmation dialog object
         for key in ("title", "confirm", "deny"):
@@ -537,9 +545,13 @@ class FakeSlack:
         self._hash_seq = 0
         self._open_dms: set[str] = set()
         self._home_views: dict[str, str] = {}  # user id -> id of the published home view
-        # files_upload_v2 (surveys): file id -> {"filename", "title", "length", "data", "channel", "thread_ts"}
+        # files_upload_v2 (surveys): file id -> {"filename", "title", "length", "data", "channel", "thread_ts",
+        # "user", "complete", "processing"}
         self.files: dict[str, dict[str, Any]] = {}
         self._file_seq = 0
+        # Slack processes an upload asynchronously: a message naming a just-completed file in an image block is
+        # refused (invalid_blocks, "invalid slack file") this many times before the file is usable.
+        self.file_processing_uses = 0
         # Sustained rate limits per method (token buckets): method -> [per_second, capacity, tokens, last refill]
         self._rate_limits: dict[str, list[float]] = {}
         self._server: _Server | None = None
@@ -943,6 +955,12 @@ class FakeSlack:
         problems = self._validate(method, params)
         if problems:
             return _Reply(200, self._rejection_body(method, problems), scope_headers)
+        processing = self._files_still_processing(params)
+        if processing:
+            # Not the bot's mistake (Slack's timing), so not a validation error: the same answer Slack gives.
+            errors = [f"invalid slack file [json-pointer:{pointer}]" for pointer in processing]
+            body = {"ok": False, "error": "invalid_blocks", "errors": errors}
+            return _Reply(200, {**body, "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]}})
         try:
             result = handler(params)
         except _ApiError as exc:
@@ -951,10 +969,46 @@ class FakeSlack:
 
     def _validate(self, method: str, params: dict[str, Any]) -> list[Problem]:
         if method.startswith("views.") and "view" in params:
-            return validate_view(params["view"])
+            view = params["view"]
+            blocks = view.get("blocks") if isinstance(view, dict) else None
+            return validate_view(view) + self._slack_file_problems(blocks, "/view/blocks")
         if method in _MESSAGE_METHODS or method.startswith("webhook/") or "blocks" in params:
-            return _validate_message(params)
+            return _validate_message(params) + self._slack_file_problems(params.get("blocks"), "/blocks")
         return []
+
+    def _slack_files(self, blocks: object, pointer: str) -> Iterator[tuple[str, str | None]]:
+        """(pointer, file id) of every `slack_file` in image blocks and image elements."""
+        for node, kind, where in slack_limits.walk_objects(blocks, pointer):
+            if kind == "image" and isinstance(node.get("slack_file"), dict):
+                file_id = node["slack_file"].get("id")
+                yield f"{where}/slack_file", file_id if isinstance(file_id, str) else None
+
+    def _slack_file_problems(self, blocks: object, pointer: str) -> list[Problem]:
+        """A `slack_file` must name an image the poster may use: here, one the bot uploaded and completed
+        (https://docs.slack.dev/reference/block-kit/composition-objects/slack-file-object: "the user posting these
+        blocks must have access to this file"; only png, jpg, jpeg and gif)."""
+        problems: list[Problem] = []
+        for where, file_id in self._slack_files(blocks, pointer):
+            entry = self.files.get(file_id or "")
+            if file_id is None:
+                problems.append((where, "slack_file needs an id (the bot never uses a url)"))
+            elif entry is None or not entry.get("complete") or entry.get("user") != self.bot_user_id:
+                problems.append((where, "invalid slack file"))
+            elif not str(entry["filename"]).lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
+                problems.append((where, "invalid slack file: not a png, jpg, jpeg or gif image"))
+        return problems
+
+    def _files_still_processing(self, params: dict[str, Any]) -> list[str]:
+        blocks = params.get("blocks")
+        if blocks is None and isinstance(params.get("view"), dict):
+            blocks = params["view"].get("blocks")
+        waiting = []
+        for where, file_id in self._slack_files(blocks, "/blocks"):
+            entry = self.files.get(file_id or "")
+            if entry is not None and entry.get("processing", 0) > 0:
+                entry["processing"] -= 1
+                waiting.append(where)
+        return waiting
 
     def _rejection_body(self, method: str, problems: list[Problem]) -> dict[str, Any]:
         """Slack's answer to bad Block Kit: views.* say invalid_arguments, chat.* and response_urls invalid_blocks."""
@@ -1478,6 +1532,9 @@ class FakeSlack:
             "data": None,
             "channel": None,
             "thread_ts": None,
+            "user": self.bot_user_id,
+            "complete": False,
+            "processing": 0,
         }
         return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
@@ -1503,6 +1560,8 @@ class FakeSlack:
             if len(entry["data"]) != entry["length"]:
                 raise _ApiError("file_upload_size_mismatch")
             entry["title"] = item.get("title") or entry["filename"]
+            entry["complete"] = True
+            entry["processing"] = self.file_processing_uses
             channel = params.get("channel_id") or None
             if channel:
                 channel = self._dm_id(str(channel)) if str(channel).startswith(("U", "W")) else str(channel)

@@ -16,5 +16,6 @@ def settings(settings: Settings) -> Settings:
             "SURVEY_CLAIM_TIMEOUT": 30.0,
             "SURVEY_DM_START_PER_MINUTE": 6000.0,
             "SURVEY_DM_MAX_PER_MINUTE": 6000.0,
+            "REPORT_CHART_RETRY_SECONDS": 0.0,
         }
     )

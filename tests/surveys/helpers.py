@@ -93,3 +93,15 @@ def rating_click(slack: SlackDriver, dm: Call, *, user: str, rating: int) -> Any
         message_ts=dm.response["ts"],
         block_id=ids.BLOCK_SURVEY_RATING,
     )
+
+
+def ran_for(container: Container, talk_id: int, minutes: float) -> None:
+    """The talk went live `minutes` before it ended (a talk planned for 45 minutes can end at 25)."""
+    from datetime import timedelta
+
+    from bot.db import repositories as repo
+
+    with container.db.session() as session:
+        talk = repo.get_talk(session=session, talk_id=talk_id)
+        assert talk is not None and talk.ended_at is not None
+        talk.went_live_at = talk.ended_at - timedelta(minutes=minutes)

@@ -13,12 +13,13 @@ from bot.container import Container
 from bot.db import surveys_repo as srepo
 from bot.db.models import Question, QuestionSource, QuestionStatus, QuestionVote, ReactionCount, ReactionTotal
 from bot.scheduling import jobs
+from bot.services.reactions.pulse import parse_legend
 from bot.services.surveys.report import Report, ratings_chart, timeline_chart
 from tests.conftest import GENERAL, ORGANISER, OTHER, SPEAKER
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import block_texts
 from tests.slack_driver import SlackDriver
-from tests.surveys.helpers import ended_talk
+from tests.surveys.helpers import ended_talk, ran_for
 
 PEOPLE = ["UR1", "UR2", "UR3", "UR4"]
 
@@ -118,6 +119,7 @@ def test_report_numbers_threshold_charts_and_summary(
 ) -> None:
     talk_id, announcement_ts = ended_talk(slack, fake_slack, container, going=PEOPLE, question="Next topic?")
     _data(container, talk_id)
+    ran_for(container, talk_id, 25)
     container.surveys.run_worker()
     _seed(
         container,
@@ -148,15 +150,18 @@ def test_report_numbers_threshold_charts_and_summary(
     jobs.survey_preliminary_report(talk_id)  # a re-run sends nothing twice
     assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == ORGANISER]) == 1
     [complete] = fake_slack.calls_to("files.completeUploadExternal")
-    assert complete.params["channel_id"] == report.response["channel"]
+    assert "channel_id" not in complete.params  # shared nowhere: shown by the report's image block
     pngs = {f["filename"]: f["data"] for f in fake_slack.files.values()}
     assert f"ratings-{talk_id}.png" not in pngs  # the reactions timeline is not from answers: it may go
     # The timeline: the same pixels as the expected series drawn by the chart code (one point per minute of the
-    # 45-minute talk), and not the same as a series that differs in one minute.
-    clap, bulb = [3, 0, 5] + [0] * 42, [0, 2, 0] + [0] * 42
+    # talk's real 25 minutes, not the 45 planned), and not the same as a series that differs in one minute.
+    clap, bulb = [3, 0, 5] + [0] * 22, [0, 2, 0] + [0] * 22
+    legend = parse_legend(container.settings.REACTION_LEGEND)
     timeline = pngs[f"reactions-{talk_id}.png"]
-    expected = timeline_chart(_report(timeline={"clap": clap, "bulb": bulb}), "en")
-    off_by_one = timeline_chart(_report(timeline={"clap": [3, 0, 4] + [0] * 42, "bulb": bulb}), "en")
+    expected = timeline_chart(_report(timeline={"clap": clap, "bulb": bulb}, duration_minutes=25.0), "en", legend)
+    off_by_one = timeline_chart(
+        _report(timeline={"clap": [3, 0, 4] + [0] * 22, "bulb": bulb}, duration_minutes=25.0), "en", legend
+    )
     assert expected is not None and off_by_one is not None
     assert _same_image(timeline, expected) and not _same_image(timeline, off_by_one)
 
@@ -166,8 +171,11 @@ def test_report_numbers_threshold_charts_and_summary(
     fake_slack.files.clear()
     jobs.survey_close(talk_id)
     posts = fake_slack.calls_to("chat.postMessage")
-    assert {c.params["channel"] for c in posts} == {ORGANISER, SPEAKER, GENERAL}
-    final = block_texts(next(c for c in posts if c.params["channel"] == ORGANISER).params["blocks"])
+    # The organiser's preliminary report becomes the final one; the speaker gets theirs only now.
+    assert {c.params["channel"] for c in posts} == {SPEAKER, GENERAL}
+    [edit] = fake_slack.calls_to("chat.update")
+    assert (edit.params["channel"], edit.params["ts"]) == (report.response["channel"], report.response["ts"])
+    final = block_texts(edit.params["blocks"])
     assert (
         "*Overall satisfaction:* ★ 4.0 (3 answers)\n"
         "`5★` ██████████ 1\n`4★` ██████████ 1\n`3★` ██████████ 1\n`2★` ░░░░░░░░░░ 0\n`1★` ░░░░░░░░░░ 0\n"
@@ -195,7 +203,7 @@ def test_report_numbers_threshold_charts_and_summary(
     assert "3 answers; overall satisfaction ★ 4.0, usefulness ★ 3.3 (out of 5)" in summary.params["text"]
     assert "More code" not in summary.params["text"] and "UR1" not in summary.params["text"]
     jobs.survey_close(talk_id)
-    assert len(fake_slack.calls_to("chat.postMessage")) == 3
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2 and len(fake_slack.calls_to("chat.update")) == 1
 
 
 def test_summary_can_be_turned_off(slack: SlackDriver, fake_slack: FakeSlack, container: Container) -> None:
@@ -259,3 +267,24 @@ def test_report_and_export_commands_check_permissions(
         ("UR1", "5", "'=cmd()", ""),
     ]
     assert "updated_at" not in table[0] and not any("T" in v and ":" in v for r in table for v in r.values())
+
+
+def test_the_reaction_timeline_is_split_at_each_part_of_the_agenda() -> None:
+    """A talk with an agenda: a dashed line where each later part starts (within the real duration), each part
+    labelled; parts that never started before the real end are not drawn."""
+    from bot.services.surveys.report import SegmentScore, timeline_figure
+
+    parts = [
+        SegmentScore("Intro", "U1", 0.0, 0, None),
+        SegmentScore("On-device ML", "U2", 15.0, 0, None),
+        SegmentScore("Never reached", "U3", 40.0, 0, None),
+    ]
+    report = _report(timeline={"clap": [1] * 30}, duration_minutes=30.0, segments=parts)
+    fig = timeline_figure(report, "en")
+    assert fig is not None
+    [ax] = fig.axes
+    splits = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
+    assert splits == [15.0]
+    assert {text.get_text() for text in ax.texts} == {"Intro", "On-device ML"}
+    unsplit = timeline_figure(_report(timeline={"clap": [1] * 30}, duration_minutes=30.0), "en")
+    assert unsplit is not None and not [line for line in unsplit.axes[0].lines if line.get_linestyle() == "--"]

@@ -219,7 +219,14 @@ def surfaces(lang: str) -> list[Surface]:
             report = a_report(lang, withheld=withheld)
             msg(
                 f"report[final={final},withheld={withheld}]",
-                survey.build_report(lang, report, final=final, closes_at=NOW, timezone=talk.timezone),
+                survey.build_report(
+                    lang,
+                    report,
+                    final=final,
+                    closes_at=NOW,
+                    timezone=talk.timezone,
+                    charts=[survey.ReportChart(file_id="F0123456789", title="T" * 3000, alt_text="A" * 3000)] * 2,
+                ),
             )
     new = build_talk_modal(
         lang,
@@ -294,6 +301,7 @@ def surfaces(lang: str) -> list[Surface]:
         msg(f"checkin_dm[{answer}]", proposals.build_checkin_dm(lang, talk, answer=answer))
     msg("slides_reminder", proposals.build_slides_reminder(lang, talk))
     view("slides_modal", proposals.build_slides_modal(lang, talk))
+    out += series_surfaces(lang)
     return out
 
 
@@ -315,6 +323,70 @@ def a_proposal(proposal_id: int, *, topic: bool = False) -> Proposal:
         preferred_dates="2026-12-10,2026-12-17,2026-12-24",
         channel_id="C1",
     )
+
+
+def series_surfaces(lang: str) -> list[Surface]:
+    """series: the modal (new, edit), /lunchlearn series, the empty-slot DM and the Home section, at their largest."""
+    from bot.db.models import SeriesCadence, SeriesOrganiser, SeriesSlot, SlotStatus
+    from bot.views import series as sv
+
+    def a_series(i: int, cadence: SeriesCadence) -> sv.Series:
+        found = sv.Series(
+            id=2_000_000_000 + i,
+            team_id="T1",
+            organiser_id="UORG",
+            name=TITLE[:100],
+            channel_id="C" * 20,
+            cadence=cadence,
+            weekday=6,
+            week_of_month=-1 if cadence is SeriesCadence.MONTHLY else None,
+            start_time="23:59",
+            timezone="America/Argentina/ComodRivadavia",
+            duration_minutes=180,
+            stream_kind=StreamKind.MANUAL,
+            announce_days=30,
+            paused=True,
+        )
+        found.organisers = [SeriesOrganiser(user_id=u) for u in SPEAKERS]
+        return found
+
+    statuses = list(SlotStatus)
+    from bot.services.series.report import REPORT_TALKS, SeriesReport, TalkPoint
+    from bot.views.series_report import build_series_report
+
+    points = [
+        TalkPoint(2_000_000_000 + i, TITLE, NOW, 10**6, 10**6 - 1, 10**6, 10**6 - 2, 4.96 if i % 2 else None)
+        for i in range(REPORT_TALKS)
+    ]
+    a_report = SeriesReport(2_000_000_000, TITLE, "Asia/Tokyo", points, [(TITLE, 10**6)] * 5)
+    empty_report = SeriesReport(1, TITLE, "UTC", [], [])
+
+    def rows(i: int) -> list[sv.SlotRow]:
+        return [
+            sv.SlotRow(
+                slot=SeriesSlot(id=1_000_000_000 + 100 * i + j, starts_at=NOW, status=statuses[j % 4]),
+                talk=make_talk(lang, TalkStatus.CANCELLED) if j % 4 == 1 else None,
+            )
+            for j in range(10)
+        ]
+
+    cadences = list(SeriesCadence)
+    entries = [(a_series(i, cadences[i % 3]), rows(i), True) for i in range(60)]
+    slot = entries[0][1][0].slot
+    return [
+        ("series_modal[new]", "view", sv.build_series_modal(lang, channel_id="C" * 20, timezone="T" * 64).to_dict()),
+        ("series_modal[edit]", "view", sv.build_series_modal(lang, series=entries[2][0]).to_dict()),
+        ("series_list", "message", [b.to_dict() for b in sv.build_series_list(lang, entries, more=10**6)]),
+        ("series_list[empty]", "message", [b.to_dict() for b in sv.build_series_list(lang, [])]),
+        ("empty_slot_dm", "message", [b.to_dict() for b in sv.build_empty_slot_dm(lang, entries[0][0], slot)]),
+        ("series_home", "message", [b.to_dict() for b in sv.series_home_blocks(lang, entries)]),
+        (
+            "series_report",
+            "message",
+            [b.to_dict() for b in build_series_report(lang, a_report, chart_file_id="F" * 20)],
+        ),
+        ("series_report[empty]", "message", [b.to_dict() for b in build_series_report(lang, empty_report)]),
+    ]
 
 
 def texts(lang: str) -> dict[str, str]:
@@ -344,6 +416,7 @@ def texts(lang: str) -> dict[str, str]:
 
 
 COVERED = {
+    "build_series_report",
     "build_agenda_modal",
     "build_announcement",
     "build_announce_failed",
@@ -382,6 +455,10 @@ COVERED = {
     "build_checkin_dm",
     "build_slides_reminder",
     "build_slides_modal",
+    # series
+    "build_series_modal",
+    "build_series_list",
+    "build_empty_slot_dm",
 }
 
 

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
+from bot.db.models import SlotStatus
 from bot.listeners.actions import url_buttons
 from bot.listeners.actions.add_slides import make_add_slides_action
 from bot.listeners.actions.agenda_next import make_agenda_next_action
@@ -24,6 +25,9 @@ from bot.listeners.actions.question_pick_talk import make_question_pick_talk_act
 from bot.listeners.actions.question_vote import make_question_vote_action
 from bot.listeners.actions.retry_announce import make_retry_announce_action
 from bot.listeners.actions.rsvp import make_rsvp_action
+from bot.listeners.actions.series_menu import make_series_menu_action
+from bot.listeners.actions.series_slot_fill import make_series_slot_fill_action
+from bot.listeners.actions.series_slot_status import make_series_slot_status_action
 from bot.listeners.actions.stream_add_link import make_stream_add_link_action
 from bot.listeners.actions.survey_more import make_survey_more_action
 from bot.listeners.actions.survey_rate import make_survey_rate_action
@@ -68,3 +72,8 @@ def register(app: App, container: Container) -> None:
     app.action(ids.ACTION_CHECKIN_CONFIRM)(make_checkin_answer_action(container, answer=CONFIRMED))
     app.action(ids.ACTION_CHECKIN_RESCHEDULE)(make_checkin_answer_action(container, answer=RESCHEDULE))
     app.action(ids.ACTION_ADD_SLIDES)(make_add_slides_action(container))
+    # series
+    app.action(ids.ACTION_SLOT_FILL)(make_series_slot_fill_action(container))
+    app.action(ids.ACTION_SLOT_SKIP)(make_series_slot_status_action(container, status=SlotStatus.SKIPPED))
+    app.action(ids.ACTION_SLOT_CANCEL)(make_series_slot_status_action(container, status=SlotStatus.CANCELLED))
+    app.action(ids.ACTION_SERIES_MENU)(make_series_menu_action(container))

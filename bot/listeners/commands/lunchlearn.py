@@ -1,5 +1,5 @@
-"""/lunchlearn [new [title] | list | propose [title] | proposals | ask | report | export | lunch <talk> |
-archive [query] | help]"""
+"""/lunchlearn [new [title] | list | series [new] | propose [title] | proposals | ask | report | export |
+lunch <talk> | archive [query] | help]"""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ SUBCOMMANDS = {
     "提案": "propose",
     "proposals": "proposals",
     "提案一覧": "proposals",
+    "series": "series",
+    "シリーズ": "series",
     "help": "help",
     "ヘルプ": "help",
     "": "help",
@@ -77,6 +79,13 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 )
             elif sub == "proposals":
                 container.proposals.list_command(actor=actor, response_url=response_url)
+            elif sub == "series":
+                if rest.split()[:1] in (["new"], ["新規"]):
+                    container.series.open_new_modal(
+                        actor=actor, trigger_id=command["trigger_id"], channel_id=command.get("channel_id")
+                    )
+                else:
+                    container.series.list_command(actor=actor, response_url=response_url)
             elif sub == "list":
                 talks.list_upcoming(actor=actor, response_url=response_url)
             elif sub == "report":

@@ -11,6 +11,8 @@ from bot.listeners.views.proposal_decline import make_proposal_decline_submissio
 from bot.listeners.views.proposal_new import make_proposal_new_submission
 from bot.listeners.views.question_answer import make_question_answer_submission
 from bot.listeners.views.question_ask import make_question_ask_submission
+from bot.listeners.views.series_edit import make_series_edit_submission
+from bot.listeners.views.series_new import make_series_new_submission
 from bot.listeners.views.slides_link import make_slides_link_submission
 from bot.listeners.views.stream_link import make_stream_link_submission
 from bot.listeners.views.survey_feedback import make_survey_feedback_submission
@@ -37,3 +39,6 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_PROPOSAL_NEW)(make_proposal_new_submission(container))
     app.view(ids.CALLBACK_PROPOSAL_DECLINE)(make_proposal_decline_submission(container))
     app.view(ids.CALLBACK_SLIDES_LINK)(make_slides_link_submission(container))
+    # series
+    app.view(ids.CALLBACK_SERIES_NEW)(make_series_new_submission(container))
+    app.view(ids.CALLBACK_SERIES_EDIT)(make_series_edit_submission(container))

@@ -39,11 +39,17 @@ def make_talk_new_submission(container: Container) -> Callable[..., None]:
                 return
             # Stored before ack: if the database fails the modal stays open with everything typed in it. The commit
             # is the last thing before the ack, so a talk exists only if the ack could still reach Slack.
-            talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"))
-            # A form opened from a proposal's Accept: the proposal is accepted into this talk before the ack.
-            metadata = str(view.get("private_metadata") or "")
-            if metadata.startswith(ids.PROPOSAL_METADATA_PREFIX):
-                proposal_id = id_in(metadata.removeprefix(ids.PROPOSAL_METADATA_PREFIX))
+            # Opened from a series slot ("Fill slot"): the talk fills that slot. From a proposal's Accept: the
+            # proposal is accepted into this talk before the ack.
+            meta = str(view.get("private_metadata") or "")
+            slot_id = (
+                id_in(meta.removeprefix(ids.SLOT_METADATA_PREFIX))
+                if meta.startswith(ids.SLOT_METADATA_PREFIX)
+                else None
+            )
+            talk_id = talks.create_talk(actor=actor, data=data, view_id=view.get("id"), slot_id=slot_id)
+            if meta.startswith(ids.PROPOSAL_METADATA_PREFIX):
+                proposal_id = id_in(meta.removeprefix(ids.PROPOSAL_METADATA_PREFIX))
             if proposal_id:
                 container.proposals.accept_into(actor=actor, proposal_id=proposal_id, talk_id=talk_id)
         except AckBudgetExceeded:

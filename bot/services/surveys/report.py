@@ -5,23 +5,39 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy.orm import Session
 
 from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
-from bot.i18n import t
+from bot.i18n import CATALOGS, DEFAULT, t
 from bot.services.talks import attendance
+from bot.views.pulse import LegendItem
+from bot.views.survey import segment_rating
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 RATINGS = (1, 2, 3, 4, 5)
 TIMELINE_EMOJI = 3  # the main emoji shown in the reaction timeline
+
+
+@dataclass(frozen=True)
+class SegmentScore:
+    """One part of the agenda as the survey rated it; `average` is None below the k-anonymity threshold (each part
+    on its own: a part rated by two people shows no average even when the talk has ten answers)."""
+
+    title: str
+    speaker_id: str
+    start_minute: float
+    answers: int
+    average: float | None
 
 
 @dataclass
@@ -45,9 +61,11 @@ class Report:
     timeline: dict[str, list[int]] | None  # emoji -> added per minute, minute 0..duration-1
     min_responses: int
     withheld: bool = False  # fewer answers than min_responses: not for speakers or the thread
+    duration_minutes: float | None = None  # how long the talk really ran (start to ended_at): the time axis
     extra: dict[str, object] = field(default_factory=dict)
     attended: int = 0  # joined, reacted, asked or voted while live (bot/services/talks/attendance.py)
     no_show_pct: int | None = None  # of those who signed up, the share who did not attend
+    segments: list[SegmentScore] = field(default_factory=list)  # agenda parts, in order
 
     @property
     def response_rate_pct(self) -> int:
@@ -73,10 +91,14 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
     overall = [a.overall for a in answers if a.overall is not None]
     useful = [a.usefulness for a in answers if a.usefulness is not None]
     minutes = srepo.reaction_minutes(session=session, talk_id=talk.id)
+    duration = real_duration_minutes(talk)
     timeline: dict[str, list[int]] | None = None
     if minutes is not None:
-        span = max([talk.duration_minutes] + [m + 1 for per in minutes.values() for m in per if m >= 0])
-        main = sorted(minutes, key=lambda e: -sum(v for m, v in minutes[e].items() if m >= 0))[:TIMELINE_EMOJI]
+        # Minutes counted from the same start as the reactions service (went live, else planned), up to the real
+        # end: a talk planned for 45 minutes that ended at 25 shows 25, one that overran shows the overrun.
+        span = max(1, math.ceil(duration))
+        shown = {e: sum(v for m, v in per.items() if 0 <= m < span) for e, per in minutes.items()}
+        main = sorted((e for e in shown if shown[e]), key=lambda e: (-shown[e], e))[:TIMELINE_EMOJI]
         timeline = {e: [minutes[e].get(m, 0) for m in range(span)] for e in main}
     custom_question = config.custom_question if config else None
     withheld = len(answers) < min_responses
@@ -105,23 +127,79 @@ def compute_report(*, session: Session, talk: Talk, min_responses: int) -> Repor
         timeline=timeline,
         min_responses=min_responses,
         withheld=withheld,
+        duration_minutes=duration,
         attended=turnout.attended,
         no_show_pct=turnout.no_show_pct,
+        segments=_segment_scores(talk, answers, min_responses),
     )
 
 
+def _segment_scores(talk: Talk, answers: list[SurveyAnswer], min_responses: int) -> list[SegmentScore]:
+    scores, start = [], 0.0
+    for segment in talk.segments:
+        ratings = [rating for answer in answers if (rating := segment_rating(answer, segment.position)) is not None]
+        average = round(sum(ratings) / len(ratings), 1) if len(ratings) >= min_responses else None
+        scores.append(SegmentScore(segment.title, segment.speaker_id, start, len(ratings), average))
+        start += segment.minutes
+    return scores
+
+
+def real_duration_minutes(talk: Talk) -> float:
+    """Minutes from the start (went live, else planned) to the real end (ended_at, else the planned end)."""
+    started = talk.went_live_at or talk.starts_at
+    ended = talk.ended_at or talk.ends_at
+    return max((ended - started).total_seconds() / 60, 1.0)
+
+
 # Charts ---------------------------------------------------------------------------------------------------------------
+
+# Japanese charts use IPAexGothic, bundled by matplotlib-fontja (see docs/architecture.md): matplotlib's own
+# DejaVu Sans has no kana or kanji, and a server usually has no CJK font installed.
+JA_FONT = "IPAexGothic"
+_FONTS: dict[str, list[str]] = {"ja": [JA_FONT, "DejaVu Sans"], "en": ["DejaVu Sans"]}
+_font_registered = False
 
 
 def _pyplot() -> ModuleType:
     """matplotlib (with numpy and Pillow, some 40 MB) is loaded when the first chart is drawn, not at start-up:
     charts are drawn a few times per talk, and a process that never draws one never holds it."""
+    global _font_registered
     import matplotlib
 
     matplotlib.use("Agg")  # headless: no display on a server; must precede pyplot
     import matplotlib.pyplot as plt
 
+    if not _font_registered:
+        # Importing matplotlib_fontja registers its IPAexGothic file with matplotlib's font manager, and also makes
+        # it every chart's default font: undone here, since each chart picks its fonts for its reader (chart_fonts).
+        import importlib
+
+        importlib.import_module("matplotlib_fontja")
+        matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
+        _font_registered = True
     return plt
+
+
+def chart_fonts(lang: str) -> list[str]:
+    """Font families for a chart read in `lang` (the first one that has a glyph draws it)."""
+    return _FONTS.get(lang, _FONTS["en"])
+
+
+def legend_meaning(lang: str, emoji: str, legend: Sequence[LegendItem]) -> str:
+    """What an emoji meant, in words ("Slow down", "もう少しゆっくり"), from the configured legend; the emoji's name
+    when the legend does not say. The one stand-in for bot.services.reactions' legend_meaning(lang, emoji_name):
+    swap this call for it once that lands."""
+    for item in legend:
+        if item.emoji == emoji:
+            key = f"reactions.legend.{item.key}"
+            label = t(lang, key) if key in CATALOGS[DEFAULT] else item.key
+            return label[:1].upper() + label[1:]
+    return emoji
+
+
+def _plain(text: str) -> str:
+    """Text for matplotlib: a `$` would start its maths mode."""
+    return text.replace("$", r"\$")
 
 
 def _png(fig: Figure, series: dict[str, object]) -> bytes:
@@ -133,42 +211,83 @@ def _png(fig: Figure, series: dict[str, object]) -> bytes:
     return buffer.getvalue()
 
 
-def ratings_chart(report: Report, lang: str) -> bytes:
-    """Grouped bars: answers per rating 1..5 for overall and usefulness."""
+def ratings_figure(report: Report, lang: str) -> Figure:
+    """Grouped bars: answers per rating 1..5 for overall and usefulness, labelled in the reader's language."""
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = _pyplot().subplots(figsize=(6, 3.5))
-    width = 0.38
+    plt = _pyplot()
+    with plt.rc_context({"font.family": chart_fonts(lang)}):
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        width = 0.38
+        overall = [report.overall_dist.get(n, 0) for n in RATINGS]
+        useful = [report.usefulness_dist.get(n, 0) for n in RATINGS]
+        left, right = [n - width / 2 for n in RATINGS], [n + width / 2 for n in RATINGS]
+        ax.bar(left, overall, width, label=t(lang, "report.label.overall"), color="#4a90d9")
+        ax.bar(right, useful, width, label=t(lang, "report.label.usefulness"), color="#f5a623")
+        ax.set_xticks(list(RATINGS))
+        ax.set_xlabel(t(lang, "chart.ratings.x"))
+        ax.set_ylabel(t(lang, "chart.ratings.y"))
+        ax.set_title(t(lang, "chart.ratings.title"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend()
+        fig.tight_layout()
+    return cast("Figure", fig)
+
+
+def ratings_chart(report: Report, lang: str) -> bytes:
     overall = [report.overall_dist.get(n, 0) for n in RATINGS]
     useful = [report.usefulness_dist.get(n, 0) for n in RATINGS]
-    ax.bar([n - width / 2 for n in RATINGS], overall, width, label="Overall", color="#4a90d9")
-    ax.bar([n + width / 2 for n in RATINGS], useful, width, label="Usefulness", color="#f5a623")
-    ax.set_xticks(list(RATINGS))
-    ax.set_xlabel(t(lang, "chart.ratings.x"))
-    ax.set_ylabel(t(lang, "chart.ratings.y"))
-    ax.set_title(t(lang, "chart.ratings.title"))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend()
-    fig.tight_layout()
-    return _png(fig, {"chart": "ratings", "overall": overall, "usefulness": useful})
+    fig = ratings_figure(report, lang)
+    with _pyplot().rc_context({"font.family": chart_fonts(lang)}):
+        return _png(fig, {"chart": "ratings", "overall": overall, "usefulness": useful})
 
 
-def timeline_chart(report: Report, lang: str) -> bytes | None:
-    """Reactions added per minute of the talk, one line per main emoji; None without reaction data."""
+def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()) -> Figure | None:
+    """Reactions added per minute of the talk, one line per main emoji, named by what it meant; the time axis
+    ends at the talk's real end. None without reaction data."""
     if not report.timeline:
         return None
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = _pyplot().subplots(figsize=(7, 3.5))
-    for emoji, counts in report.timeline.items():
-        ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=emoji)
-    ax.set_xlabel(t(lang, "chart.timeline.x"))
-    ax.set_ylabel(t(lang, "chart.timeline.y"))
-    ax.set_title(t(lang, "chart.timeline.title"))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend()
-    fig.tight_layout()
-    return _png(fig, {"chart": "timeline", "series": report.timeline})
+    plt = _pyplot()
+    with plt.rc_context({"font.family": chart_fonts(lang)}):
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        for emoji, counts in report.timeline.items():
+            label = _plain(legend_meaning(lang, emoji, legend))
+            ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=label)
+        end = report.duration_minutes or max(len(c) for c in report.timeline.values())
+        ax.set_xlim(0, end)
+        # agenda: the timeline split at each part's start, labelled with the part.
+        for part in report.segments:
+            if 0 < part.start_minute < end:
+                ax.axvline(part.start_minute, color="#999999", linestyle="--", linewidth=1)
+            if part.start_minute < end:
+                ax.text(
+                    part.start_minute + 0.2,
+                    1.0,
+                    _plain(part.title[:30]),
+                    transform=ax.get_xaxis_transform(),
+                    fontsize=8,
+                    va="top",
+                    color="#555555",
+                )
+        ax.set_ylim(bottom=0)  # counts: a quiet minute sits on the axis, not mid-chart
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(t(lang, "chart.timeline.x"))
+        ax.set_ylabel(t(lang, "chart.timeline.y"))
+        ax.set_title(t(lang, "chart.timeline.title"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend()
+        fig.tight_layout()
+    return cast("Figure", fig)
+
+
+def timeline_chart(report: Report, lang: str, legend: Sequence[LegendItem] = ()) -> bytes | None:
+    fig = timeline_figure(report, lang, legend)
+    if fig is None:
+        return None
+    with _pyplot().rc_context({"font.family": chart_fonts(lang)}):
+        return _png(fig, {"chart": "timeline", "series": report.timeline})
 
 
 # CSV ------------------------------------------------------------------------------------------------------------------

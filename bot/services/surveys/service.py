@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import func, select
 
+from bot import ids
 from bot.config import Settings
 from bot.db import proposals_repo as prepo
 from bot.db import repositories as repo
@@ -24,7 +26,7 @@ from bot.db.base import utcnow
 from bot.db.models import SurveyConfig, SurveyMessageStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.holders import this_holder
-from bot.delivery.outbox import send_once, sent_message
+from bot.delivery.outbox import Sent, send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
@@ -36,12 +38,15 @@ from bot.services.talks.access import TalkAccess
 from bot.views.followup import followup_links_line
 from bot.views.formatting import mrkdwn_escape
 from bot.views.proposals import topic_title
+from bot.views.pulse import LegendItem
 from bot.views.survey import (
+    ReportChart,
     SurveyChoices,
     build_feedback_modal,
     build_report,
     build_survey_dm,
     parse_feedback,
+    report_metadata,
     report_text,
     summary_text,
     survey_dm_text,
@@ -257,7 +262,7 @@ class SurveyService:
             return t(lang, "survey.closed")
         except NotRecipient:
             return t(lang, "survey.not_recipient")
-        fields = parse_feedback(values, has_custom=bool(config.custom_question))
+        fields = parse_feedback(values, has_custom=bool(config.custom_question), segments=len(talk.segments))
         with self.db.session() as session:
             answer = srepo.upsert_answer(session=session, talk_id=talk_id, user_id=user_id, fields=fields)
             # pipeline: "What should we cover next?" goes on the proposals board, without the name, in the same
@@ -362,18 +367,20 @@ class SurveyService:
         return talk, data, config
 
     def deliver_report(self, talk_id: int, *, final: bool) -> list[str]:
-        """The scheduled report (preliminary or final), once per person and kind: to the organiser, to the
-        speakers once enough people answered; the final one also as a summary in the thread. Returns users."""
+        """The scheduled report (preliminary or final), one message per person, edited from preliminary to final:
+        to the organiser, to the speakers once enough people answered; the final one also as a summary in the
+        thread. Returns users."""
         found = self.report(talk_id)
         if found is None:
             return []
         talk, data, config = found
+        if not final and config.closed_at is not None:
+            return []  # a late preliminary run: the final report has it covered, and must stay the last word
         people = [talk.organiser_id]
         if not data.withheld:
             people += [s for s in talk.speaker_ids if s not in people]
-        kind = "final" if final else "preliminary"
         for user_id in people:
-            self._send_report(talk, data, config, user_id, key=f"survey_report_{kind}:{talk.id}:{user_id}")
+            self._send_report_durably(talk, data, config, user_id, final=final)
         if final and config.post_summary and not data.withheld and talk.announcement_channel and talk.announcement_ts:
             channel, thread = talk.announcement_channel, talk.announcement_ts
             send_once(
@@ -388,54 +395,108 @@ class SurveyService:
             )
         return people
 
-    def _send_report(self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, key: str | None) -> None:
-        lang = self.slack.user(user_id).lang
-        final = config.closed_at is not None
-        legend = parse_legend(self.settings.REACTION_LEGEND)
-        blocks = build_report(
-            lang, data, final=final, closes_at=config.closes_at, timezone=talk.timezone, legend=legend
-        )
-        blocks += followup_links_line(lang, talk)  # follow-up: the talk's links and "Add links"
-        post = partial(self.slack.post_message, channel=user_id, text=report_text(lang, data), blocks=blocks)
-        if key is None:
-            posted: tuple[str, str] | None = post()
-        else:
-            send_once(self.db, key=key, talk_id=talk.id, kind="survey_report", recipient=user_id, send=post)
-            posted = sent_message(self.db, key)
-        if posted is None:
-            return
-        channel, ts = posted
-        charts_key = key.replace("survey_report_", "survey_charts_") if key else ""
-        files = []
-        if not data.withheld:  # below the threshold not even a chart of the ratings (k-anonymity for everyone)
-            files.append((f"ratings-{talk.id}.png", ratings_chart(data, lang), t(lang, "chart.ratings.title")))
-        if (timeline := timeline_chart(data, lang)) is not None:
-            files.append((f"reactions-{talk.id}.png", timeline, t(lang, "chart.timeline.title")))
+    def _send_report_durably(
+        self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, final: bool
+    ) -> None:
+        """One outbox step per person and stage. The preliminary posts the message; the final edits that message
+        (its recorded ts, or the one found by its metadata when a crash lost the record), or posts it when there
+        was none (speakers who only now get it). An edit of a known ts is idempotent, and each stage's own
+        message is found by its metadata before anything is sent again."""
+        preliminary_key = f"survey_report_preliminary:{talk.id}:{user_id}"
+        key = f"survey_report_final:{talk.id}:{user_id}" if final else preliminary_key
+        stage = "final" if final else "preliminary"
+        since = (talk.ended_at or talk.ends_at).timestamp() - 3600
 
-        def upload() -> tuple[str, str]:
-            ids = self.slack.upload_files(channel=channel, files=files, thread_ts=ts)
-            return channel, ",".join(ids)
-
-        def uploaded() -> tuple[str, str] | None:
-            ids = self.slack.find_own_files(channel=channel, thread_ts=ts)
-            return (channel, ",".join(ids)) if ids else None
-
-        if key is None:
-            try:
-                upload()
-            except SlackGatewayError as exc:
-                logger.warning("Uploading report charts failed: %s", exc.error)
-        else:
-            send_once(
-                self.db,
-                key=charts_key,
-                talk_id=talk.id,
-                kind="survey_charts",
-                recipient=user_id,
-                send=upload,
-                recover=uploaded,
-                crash="report.after_upload",
+        def find(**match: object) -> Sent | None:
+            payload = {"talk_id": talk.id, "user_id": user_id, **match}
+            return self.slack.find_own_dm(
+                user_id=user_id, event_type=ids.METADATA_REPORT_EVENT_TYPE, payload_match=payload, since=since
             )
+
+        def send() -> Sent:
+            target = (sent_message(self.db, preliminary_key) or find()) if final else None
+            return self._write_report(talk, data, config, user_id, target=target, stage=stage)
+
+        send_once(
+            self.db,
+            key=key,
+            talk_id=talk.id,
+            kind="survey_report",
+            recipient=user_id,
+            send=send,
+            recover=partial(find, stage=stage),
+            crash="report.after_upload",
+        )
+
+    def _write_report(
+        self, talk: Talk, data: Report, config: SurveyConfig, user_id: str, *, target: Sent | None, stage: str | None
+    ) -> Sent:
+        """Upload the charts (shared nowhere: the bot's own files), then post the report with them as image blocks,
+        or edit `target` into it. A chart Slack is still processing makes the message invalid_blocks for a moment:
+        retried with backoff, then the report goes without charts rather than not at all."""
+        lang = self.slack.user(user_id).lang
+        legend = parse_legend(self.settings.REACTION_LEGEND)
+        charts = self._upload_charts(talk, data, lang, legend)
+        metadata = report_metadata(talk.id, user_id, stage) if stage else None
+
+        def write(shown: list[ReportChart]) -> Sent:
+            blocks = build_report(
+                lang,
+                data,
+                final=config.closed_at is not None,
+                closes_at=config.closes_at,
+                timezone=talk.timezone,
+                legend=legend,
+                charts=shown,
+            )
+            blocks += followup_links_line(lang, talk)  # follow-up: the talk's links and "Add links"
+            text = report_text(lang, data)
+            if target is not None:
+                channel, ts = target
+                try:
+                    self.slack.update_message(channel=channel, ts=ts, text=text, blocks=blocks, metadata=metadata)
+                    return target
+                except SlackGatewayError as exc:
+                    if exc.error not in ("message_not_found", "cant_update_message"):
+                        raise
+                    logger.info("The preliminary report DM is gone (%s): posting the final one", exc.error)
+            return self.slack.post_message(channel=user_id, text=text, blocks=blocks, metadata=metadata)
+
+        retries, delay = self.settings.REPORT_CHART_RETRIES, self.settings.REPORT_CHART_RETRY_SECONDS
+        for attempt in range(retries + 1 if charts else 0):
+            try:
+                return write(charts)
+            except SlackGatewayError as exc:
+                if exc.error != "invalid_blocks":
+                    raise
+                logger.info("Report charts for talk %s not usable yet (attempt %d)", talk.id, attempt + 1)
+            if attempt < retries:
+                time.sleep(delay * 2**attempt)
+        if charts:
+            logger.warning("Report for talk %s goes without its charts: Slack did not accept them", talk.id)
+        return write([])
+
+    def _upload_charts(self, talk: Talk, data: Report, lang: str, legend: list[LegendItem]) -> list[ReportChart]:
+        """The report's charts in the reader's language, uploaded without sharing them into any conversation."""
+        files: list[tuple[str, bytes, str, str]] = []
+        if not data.withheld:  # below the threshold not even a chart of the ratings (k-anonymity for everyone)
+            title = t(lang, "chart.ratings.title")
+            files.append((f"ratings-{talk.id}.png", ratings_chart(data, lang), title, t(lang, "chart.ratings.alt")))
+        if (timeline := timeline_chart(data, lang, legend)) is not None:
+            title = t(lang, "chart.timeline.title")
+            files.append((f"reactions-{talk.id}.png", timeline, title, t(lang, "chart.timeline.alt")))
+        if not files:
+            return []
+        try:
+            uploaded = self.slack.upload_files(channel=None, files=[file[:3] for file in files])
+        except SlackGatewayError as exc:
+            logger.warning("Uploading report charts failed (%s): the report goes without them", exc.error)
+            return []
+        return [
+            ReportChart(file_id=file_id, title=title, alt_text=alt)
+            for file_id, (_, _, title, alt) in zip(uploaded, files, strict=False)
+            if file_id
+        ]
 
     # Commands -----------------------------------------------------------------------
 
@@ -486,7 +547,7 @@ class SurveyService:
             )
             self.slack.respond(response_url, text=text)
             return
-        self._send_report(talk, data, config, actor.user_id, key=None)
+        self._write_report(talk, data, config, actor.user_id, target=None, stage=None)
         self.slack.respond(response_url, text=t(actor.lang, "command.report.sent", title=mrkdwn_escape(talk.title)))
 
     def export_command(self, *, actor: Actor, query: str, response_url: str) -> None:

@@ -5,10 +5,11 @@ delay Slack. An announcement's permalink is fetched once and stored on the talk;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from cachetools import TTLCache
+from slack_sdk.models.blocks import Block
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,8 @@ class HomeService:
         self.access = TalkAccess(slack)
         # A message's permalink never changes: keep the report DMs' for a day instead of asking Slack on every open.
         self._permalinks: TTLCache[tuple[str, str], str] = TTLCache(maxsize=10_000, ttl=86_400)
+        # series: extra Home sections, (user id, team id) -> blocks (SeriesService.home_section, set in the container)
+        self.sections: list[Callable[[str, str], list[Block]]] = []
 
     def publish(self, *, user_id: str, team_id: str, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)
@@ -83,7 +86,16 @@ class HomeService:
             )
             for talk in [*live, *upcoming, *mine, *ended]
         }
-        view = build_home(actor.lang, live=live, upcoming=upcoming, mine=mine, ended=ended, going=going, links=links)
+        view = build_home(
+            actor.lang,
+            live=live,
+            upcoming=upcoming,
+            mine=mine,
+            ended=ended,
+            going=going,
+            links=links,
+            series=[block for section in self.sections for block in section(user_id, team_id)],
+        )
         self.slack.publish_home(user_id=user_id, view=view)
 
     def _announcement_link(self, talk: Talk) -> str | None:

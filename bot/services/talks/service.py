@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.metadata import Metadata
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.config import Settings
 from bot.db import repositories as repo
-from bot.db.models import Talk, TalkStatus
+from bot.db import series_repo
+from bot.db.models import SlotStatus, Talk, TalkStatus
 from bot.db.session import Database
 from bot.delivery.outbox import send_once, sent_message
 from bot.delivery.refresher import Refresher
@@ -68,7 +70,7 @@ class TalkService:
         self.slack = slack
         self.refresher = refresher
         self.flows = flows
-        self.access = TalkAccess(slack)
+        self.access = TalkAccess(slack, db)
 
     # People ----------------------------------------------------------------------------------------
 
@@ -132,8 +134,9 @@ class TalkService:
         key = CHANNEL_ERROR_KEYS.get(access)
         return t(lang, key) if key else None
 
-    def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None) -> int:
-        """Store the talk (once per modal: a repeated submission returns the same talk)."""
+    def create_talk(self, *, actor: Actor, data: TalkInput, view_id: str | None, slot_id: int | None = None) -> int:
+        """Store the talk (once per modal: a repeated submission returns the same talk). With `slot_id` (the modal
+        was opened from a series slot) the talk fills that slot in the same transaction, or is refused."""
         if not actor.internal:
             raise NotAllowed(t(actor.lang, "refusal.external"))
         with self.db.session() as session:
@@ -149,9 +152,24 @@ class TalkService:
             )
             session.flush()
             talk_id = talk.id
+            if slot_id is not None and (problem := self._fill_slot(session, slot_id, talk, actor)):
+                raise NotAllowed(problem)
             start_flow(session, talk_id=talk_id, flow="created", args=_by(actor))
         logger.info("Talk %s created by %s", talk_id, actor.user_id)
         return talk_id
+
+    def _fill_slot(self, session: Session, slot_id: int, talk: Talk, actor: Actor) -> str | None:
+        """series: the talk takes the slot (locked) if it is still open and the actor runs the series."""
+        slot = series_repo.get_slot(session=session, slot_id=slot_id, lock=True)
+        series = series_repo.get_series(session=session, series_id=slot.series_id) if slot else None
+        if slot is None or series is None:
+            return t(actor.lang, "series.missing")
+        if actor.user_id not in series.manager_ids and not self.slack.user(actor.user_id).is_admin:
+            return t(actor.lang, "series.refusal", name=mrkdwn_escape(series.name))
+        if slot.status is not SlotStatus.OPEN or slot.talk_id is not None:
+            return t(actor.lang, "series.slot.not_open", status=t(actor.lang, f"series.slot.{slot.status.value}"))
+        slot.status, slot.talk_id, talk.series_id = SlotStatus.FILLED, talk.id, series.id
+        return None
 
     def run_flows(self, talk_id: int) -> None:
         """Run the talk's pending flow steps now, in this thread (after the ack); the worker resumes the rest."""
@@ -486,6 +504,8 @@ class TalkService:
             talk = self._load_manageable(repo.get_talk(session=session, talk_id=talk_id, lock=True), actor, "cancel")
             talk.status = TalkStatus.CANCELLED
             talk.cancel_reason = reason or None
+            if talk.series_id is not None:
+                series_repo.release_slot(session=session, talk_id=talk_id)
             start_flow(session, talk_id=talk_id, flow="cancelled", args=_by(actor))
         logger.info("Talk %s cancelled by %s", talk_id, actor.user_id)
 

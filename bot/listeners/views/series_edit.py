@@ -1,0 +1,55 @@
+"""series: submission of the edit-series modal. Future empty slots move; slots with a talk stay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+
+from bot import ids
+from bot.budget import AckBudgetExceeded
+from bot.container import Container
+from bot.i18n import DEFAULT, t
+from bot.listeners.payload import id_in, user_and_team
+from bot.listeners.slow import refuse_slow
+from bot.services.talks.service import NotAllowed
+from bot.views.series import parse_series_submission
+
+
+def make_series_edit_submission(container: Container) -> Callable[..., None]:
+    series = container.series
+
+    def handle_series_edit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: Logger, context: BoltContext
+    ) -> None:
+        user_id, team_id, payload_team_id = user_and_team(context, body)
+        lang = DEFAULT
+        series_id = id_in(view.get("private_metadata"))
+        try:
+            actor = container.talks.actor(user_id, team_id, payload_team_id)
+            lang = actor.lang
+            channel_id = series.channel_of(actor=actor, series_id=series_id)
+            data, errors = parse_series_submission(view["state"]["values"], actor.lang, channel_id=channel_id)
+            if data is not None:
+                errors = series.check(data, actor.lang, series_id=series_id)
+            if data is None or errors:
+                ack(response_action="errors", errors=errors.errors)
+                return
+            series.update(actor=actor, series_id=series_id, data=data)
+        except AckBudgetExceeded:
+            logger.warning("Series edit not saved: the ack deadline passed")
+            refuse_slow(ack, container, user_id=user_id, lang=lang, block_id=ids.BLOCK_SERIES_NAME)
+            return
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={ids.BLOCK_SERIES_NAME: refusal.message})
+            return
+        except Exception:
+            logger.exception("Saving a series edit failed")
+            ack(response_action="errors", errors={ids.BLOCK_SERIES_NAME: t(lang, "error.generic")})
+            return
+        ack()
+        series.after_update(series_id, actor=actor, channel_id=None)
+
+    return handle_series_edit

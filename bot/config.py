@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     SURVEY_CLAIM_TIMEOUT: float = Field(default=60, gt=0)
     # Start the fan-out worker thread when a talk ends (false: only the scheduled survey_sweep job sends).
     SURVEY_WORKER_AUTOSTART: bool = True
+    # People who RSVPed going but showed no sign of attending (no Join click, reaction, question or vote while live)
+    # get no survey ("thanks for joining") and only the recording DM. Off by default: people in the room, or who
+    # opened the stream from elsewhere, leave no such sign and would miss the survey.
+    SURVEY_SKIP_NO_SHOWS: bool = False
     # A chart uploaded a moment ago may still be processing when the report message shows it (Slack answers
     # invalid_blocks): retry that many times, waiting this long, doubling; then the report goes without charts.
     REPORT_CHART_RETRIES: int = Field(default=3, ge=0, le=10)

@@ -18,6 +18,8 @@ from bot.flows.talk import FLOWS, tell_organiser
 from bot.integrations.slack_gateway import SlackGateway, make_web_client
 from bot.services.agenda.service import AgendaService
 from bot.services.checkins.service import CheckinService
+from bot.services.followup.service import FollowupService
+from bot.services.lunch.service import LunchService
 from bot.services.proposals.service import ProposalService
 from bot.services.questions.service import QuestionService
 from bot.services.questions.youtube_bridge import YouTubeChatBridge
@@ -54,6 +56,8 @@ class Container:
     question_bridge: YouTubeChatBridge
     streams: StreamService
     surveys: SurveyService
+    followup: FollowupService
+    lunch: LunchService
     agenda: AgendaService
     proposals: ProposalService
     checkins: CheckinService
@@ -104,6 +108,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         question_bridge=YouTubeChatBridge(settings=settings, db=db, questions=questions),
         streams=streams,
         surveys=surveys,
+        followup=FollowupService(settings=settings, db=db, slack=slack, talks=talks),
+        lunch=LunchService(settings=settings, db=db, slack=slack, talks=talks, surveys=surveys),
         agenda=AgendaService(db=db, slack=slack, talks=talks),
         proposals=ProposalService(settings=settings, db=db, slack=slack, refresher=refresher, talks=talks),
         checkins=CheckinService(settings=settings, db=db, slack=slack, talks=talks),

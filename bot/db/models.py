@@ -85,6 +85,9 @@ class Talk(Base):
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Follow-up (after the talk): the recording link (slides_url above is shared with the check-ins); a YouTube
+    # talk's recording defaults to its broadcast's watch URL when it ends.
+    recording_url: Mapped[str | None] = mapped_column(String(3000))
     # The modal a talk came from: a repeated view_submission finds the talk instead of creating a second.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # series: the series whose slot this talk fills (its co-organisers may manage it).
@@ -510,6 +513,54 @@ class SurveyAnswer(Base):
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# --- Lunch headcount: in person (with lunch) or remote, capacity and waitlist, the order cutoff -----------------
+
+
+class LunchSetting(Base):
+    """A talk that asks RSVPs "in person (with lunch)" or "remote". No row: the talk does not ask."""
+
+    __tablename__ = "talk_lunches"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)  # in-person places; None: no limit
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the lunch order: headcount to the organiser
+    headcount_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LunchChoice(Base):
+    """One going person's choice. In person beyond the capacity waits on the waitlist, in order of asking."""
+
+    __tablename__ = "lunch_choices"
+    __table_args__ = (UniqueConstraint("talk_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    in_person: Mapped[bool] = mapped_column(Boolean, default=True)
+    waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    dietary: Mapped[str | None] = mapped_column(String(300))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # waitlist order
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # changed after the cutoff
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class LunchNotice(Base):
+    """A DM owed because of a lunch change (moved on or off the waitlist; a late change for the organiser),
+    written in the same transaction as the change and sent once (outbox key lunch_notice:<id>)."""
+
+    __tablename__ = "lunch_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # waitlisted | promoted | demoted | late
+    about: Mapped[str | None] = mapped_column(String(32))  # late: whose choice changed
+    detail: Mapped[str | None] = mapped_column(String(400))  # late: the new choice, as the organiser reads it
+    sent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # --- home: attendance (join clicks; reactions, questions and votes are read from their own tables) ---------------

@@ -6,6 +6,7 @@ Each flow starts in the same database transaction as the change that causes it (
 - cancelled the organiser confirmed the cancellation;
 - live      the go-live job (or "Start now") marked the talk live;
 - ended     the end job (or "End now") marked the talk ended;
+- links     the organiser or a speaker saved slides/recording links after the talk;
 - rsvp      someone's RSVP changed (runs coalesce: one waiting run covers a burst of clicks).
 
 Every step is a plain function of (container, run). Each is idempotent: it reads the talk again, and any message
@@ -146,6 +147,24 @@ def open_survey(c: Container, run: Run) -> None:
     c.surveys.on_talk_ended(run.talk_id)
 
 
+# --- links (follow-up) -----------------------------------------------------------------------------------------
+
+
+def default_recording(c: Container, run: Run) -> None:
+    """A YouTube talk's recording is its broadcast's watch URL (before the card and the survey show it)."""
+    c.followup.default_recording(run.talk_id)
+
+
+def post_links(c: Container, run: Run) -> None:
+    """The slides and recording in the announcement's thread: one post, edited when the links change."""
+    c.followup.post_to_thread(run.talk_id)
+
+
+def dm_no_shows(c: Container, run: Run) -> None:
+    """One DM with the recording to each person who RSVPed going and did not attend."""
+    c.followup.dm_no_shows(run.talk_id)
+
+
 # --- rsvp ------------------------------------------------------------------------------------------------------
 
 
@@ -190,7 +209,17 @@ FLOWS: dict[str, tuple[Step, ...]] = {
         start_chat_bridge,
         plan_jobs,
     ),
-    "ended": (rerender, rerender_live_post, close_questions, open_survey, plan_jobs),
+    "ended": (
+        default_recording,
+        rerender,
+        rerender_live_post,
+        close_questions,
+        open_survey,
+        post_links,
+        dm_no_shows,
+        plan_jobs,
+    ),
+    "links": (rerender, post_links, dm_no_shows),
     # The agenda was set, or moved on ("Next", or the clock): the card, the live post and the boards show it.
     "agenda": (rerender, rerender_live_post, open_new_boards, refresh_boards),
     "rsvp": (rerender_soon, update_meet_guests),

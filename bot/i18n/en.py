@@ -462,6 +462,86 @@ MESSAGES.update(
         "modal.field.nudges.hint": "When many react “slow down” or “can't hear” within a minute",
     }
 )
+# followup: slides and recording links after a talk, the no-show DM, /lunchlearn archive
+MESSAGES.update(
+    {
+        "followup.slides": "Slides",
+        "followup.recording": "Recording",
+        "followup.button.add": "Add links",
+        "followup.line": ":link: {links}",
+        "followup.line.none": ":link: No slides or recording yet.",
+        "followup.modal.title": "Slides and recording",
+        "followup.modal.submit": "Save",
+        "followup.modal.close": "Cancel",
+        "followup.modal.body": "Links for *{title}*. They go into the thread, onto the announcement and Home, and to the people who signed up but couldn't come.",
+        "followup.modal.slides": "Slides link",
+        "followup.modal.recording": "Recording link",
+        "followup.modal.hint": "An https:// link; leave it empty for none.",
+        "followup.error.url": "Use a full https:// link without spaces, e.g. https://example.com/slides.",
+        "followup.error.too_long": "That link is too long: at most {max} characters.",
+        "followup.not_ended": "Links can be added once *{title}* has ended.",
+        "refusal.action.links": "add links to",
+        "followup.thread": ":link: Slides and recording for *{title}*: {links}",
+        "followup.thread.none": ":link: No slides or recording for *{title}* yet.",
+        "followup.noshow": ":wave: Sorry you couldn't make it to *{title}*. Here is what you missed: {links}",
+        "followup.archive.header": "Past talks",
+        "followup.archive.empty": "No past talks yet.",
+        "followup.archive.empty_query": "No past talks match “{query}”.",
+        "followup.archive.query": "Matching “{query}” (title or speaker)",
+        "followup.archive.item": "*{title}*: {when}, {speakers}",
+        "followup.archive.card": "Announcement",
+        "followup.archive.prev": "Previous",
+        "followup.archive.next": "More",
+        "home.link.slides": "Slides",
+        "help.followup": "• `/lunchlearn lunch &lt;talk&gt;`: lunch headcount (in person or remote, capacity, order cutoff)\n• `/lunchlearn archive [title or @speaker]`: past talks with their slides and recordings",
+    }
+)
+
+# lunch: in person (with lunch) or remote, capacity and waitlist, the lunch-order cutoff
+MESSAGES.update(
+    {
+        "lunch.usage": "Which talk? `/lunchlearn lunch <talk title or number>`",
+        "refusal.action.lunch": "set up lunch for",
+        "lunch.settings.title": "Lunch",
+        "lunch.settings.submit": "Save",
+        "lunch.settings.close": "Cancel",
+        "lunch.settings.body": "Lunch for *{title}*: people who RSVP say whether they come in person (with lunch) or join remotely.",
+        "lunch.settings.ask.label": "Lunch headcount",
+        "lunch.settings.ask": "Ask RSVPs: in person (with lunch) or remote",
+        "lunch.settings.capacity": "In-person places",
+        "lunch.settings.capacity.hint": "Empty for no limit. Beyond it, people wait on a waitlist and move up when a place frees.",
+        "lunch.settings.cutoff": "Lunch order cutoff",
+        "lunch.settings.cutoff.hint": "You get the headcount and dietary notes by DM then. Changes after it are flagged.",
+        "lunch.error.cutoff": "Choose a cutoff before the talk starts.",
+        "lunch.error.capacity": "Enter a whole number of places, or leave it empty for no limit.",
+        "lunch.rsvp.title": "Going",
+        "lunch.rsvp.submit": "Save",
+        "lunch.rsvp.close": "Cancel",
+        "lunch.rsvp.body": "*{title}* has lunch for people who come in person.",
+        "lunch.rsvp.mode": "How will you join?",
+        "lunch.mode.in_person": "In person (with lunch)",
+        "lunch.mode.remote": "Remote",
+        "lunch.rsvp.dietary": "Dietary note",
+        "lunch.rsvp.dietary.hint": "Allergies or preferences, for the lunch order (only the organiser sees it).",
+        "lunch.rsvp.saved": ":white_check_mark: You're going to *{title}*: {choice}.",
+        "lunch.state.in_person": "in person, with lunch",
+        "lunch.state.waitlist": "on the waitlist for an in-person place (you'll get a DM if one frees up)",
+        "lunch.state.remote": "remote",
+        "lunch.state.not_going": "not coming any more",
+        "lunch.dietary": "dietary note: {note}",
+        "lunch.notice.promoted": ":tada: A place freed up: you're in person (with lunch) for *{title}*.",
+        "lunch.notice.demoted": "The in-person places for *{title}* were reduced, so you're back on the waitlist. You'll get a DM if a place frees up.",
+        "lunch.notice.late": ":warning: Change after the lunch order for *{title}*: {who} is now {choice}.",
+        "lunch.headcount.fallback": "Lunch headcount for {title}",
+        "lunch.headcount.header": "Lunch headcount: {title}",
+        "lunch.headcount.counts": "*In person (with lunch):* {in_person} (places: {capacity})\n*Waitlist:* {waitlist}\n*Remote:* {remote}\nTalk: {when}",
+        "lunch.headcount.notes": "*Dietary notes*",
+        "lunch.headcount.note": "• {who}: {note}",
+        "lunch.headcount.no_notes": "None.",
+        "lunch.headcount.csv": "The full list is in the CSV in this thread. Changes from now on come to you by DM, marked as late.",
+    }
+)
+
 # --- series: recurring slots, empty-slot alerts, calendar feeds
 MESSAGES.update(
     {

@@ -468,6 +468,86 @@ MESSAGES.update(
         "modal.field.nudges.hint": "1分以内に「もう少しゆっくり」「聞こえない」が多く付いたとき",
     }
 )
+# followup: slides and recording links after a talk, the no-show DM, /lunchlearn archive
+MESSAGES.update(
+    {
+        "followup.slides": "スライド",
+        "followup.recording": "録画",
+        "followup.button.add": "リンクを追加",
+        "followup.line": ":link: {links}",
+        "followup.line.none": ":link: スライドと録画はまだありません。",
+        "followup.modal.title": "スライドと録画",
+        "followup.modal.submit": "保存",
+        "followup.modal.close": "キャンセル",
+        "followup.modal.body": "「{title}」のリンクです。スレッド、お知らせ、ホームに表示され、参加登録したものの参加できなかった方にも送られます。",
+        "followup.modal.slides": "スライドのリンク",
+        "followup.modal.recording": "録画のリンク",
+        "followup.modal.hint": "https:// で始まるリンク。なければ空欄のままにしてください。",
+        "followup.error.url": "スペースを含まない https:// で始まるリンクを入力してください（例：https://example.com/slides）。",
+        "followup.error.too_long": "リンクが長すぎます。{max}文字以内にしてください。",
+        "followup.not_ended": "リンクは「{title}」の終了後に追加できます。",
+        "refusal.action.links": "リンクを追加",
+        "followup.thread": ":link: 「{title}」のスライドと録画：{links}",
+        "followup.thread.none": ":link: 「{title}」のスライドと録画はまだありません。",
+        "followup.noshow": ":wave: 「{title}」にご参加いただけず残念でした。発表の内容はこちらからご覧いただけます：{links}",
+        "followup.archive.header": "過去の発表",
+        "followup.archive.empty": "過去の発表はまだありません。",
+        "followup.archive.empty_query": "「{query}」に一致する過去の発表はありません。",
+        "followup.archive.query": "「{query}」に一致（タイトルまたは発表者）",
+        "followup.archive.item": "「{title}」：{when}、{speakers}",
+        "followup.archive.card": "お知らせ",
+        "followup.archive.prev": "前へ",
+        "followup.archive.next": "次へ",
+        "home.link.slides": "スライド",
+        "help.followup": "• `/lunchlearn lunch &lt;発表&gt;`：ランチの人数確認（会場かリモートか、定員、注文の締め切り）\n• `/lunchlearn archive [タイトルまたは@発表者]`：過去の発表とスライド・録画",
+    }
+)
+
+# lunch: in person (with lunch) or remote, capacity and waitlist, the lunch-order cutoff
+MESSAGES.update(
+    {
+        "lunch.usage": "どの発表ですか？ `/lunchlearn lunch <発表のタイトルまたは番号>`",
+        "refusal.action.lunch": "ランチの設定",
+        "lunch.settings.title": "ランチ",
+        "lunch.settings.submit": "保存",
+        "lunch.settings.close": "キャンセル",
+        "lunch.settings.body": "「{title}」のランチ：参加登録のときに、会場で参加（ランチあり）かリモートかを選んでもらいます。",
+        "lunch.settings.ask.label": "ランチの人数確認",
+        "lunch.settings.ask": "参加登録で会場（ランチあり）かリモートかを確認する",
+        "lunch.settings.capacity": "会場の定員",
+        "lunch.settings.capacity.hint": "空欄の場合は上限なし。定員を超えた方はキャンセル待ちになり、空きが出ると繰り上がります。",
+        "lunch.settings.cutoff": "ランチ注文の締め切り",
+        "lunch.settings.cutoff.hint": "この時刻に人数と食事の配慮事項をDMでお送りします。締め切り後の変更には印が付きます。",
+        "lunch.error.cutoff": "発表の開始より前の締め切りを選んでください。",
+        "lunch.error.capacity": "定員は整数で入力してください。上限なしの場合は空欄のままにしてください。",
+        "lunch.rsvp.title": "参加する",
+        "lunch.rsvp.submit": "保存",
+        "lunch.rsvp.close": "キャンセル",
+        "lunch.rsvp.body": "「{title}」では、会場で参加する方にランチをご用意します。",
+        "lunch.rsvp.mode": "参加方法",
+        "lunch.mode.in_person": "会場で参加（ランチあり）",
+        "lunch.mode.remote": "リモートで参加",
+        "lunch.rsvp.dietary": "食事の配慮事項",
+        "lunch.rsvp.dietary.hint": "アレルギーや食事の制限など（ランチの注文用で、主催者だけが見ます）。",
+        "lunch.rsvp.saved": ":white_check_mark: 「{title}」に参加登録しました：{choice}。",
+        "lunch.state.in_person": "会場で参加（ランチあり）",
+        "lunch.state.waitlist": "会場参加のキャンセル待ち（空きが出たらDMでお知らせします）",
+        "lunch.state.remote": "リモートで参加",
+        "lunch.state.not_going": "不参加に変更",
+        "lunch.dietary": "食事の配慮事項：{note}",
+        "lunch.notice.promoted": ":tada: 空きが出ました。「{title}」に会場で参加（ランチあり）できます。",
+        "lunch.notice.demoted": "「{title}」の会場の定員が減ったため、キャンセル待ちに戻りました。空きが出たらDMでお知らせします。",
+        "lunch.notice.late": ":warning: 「{title}」のランチ注文の締め切り後に変更がありました：{who}は{choice}。",
+        "lunch.headcount.fallback": "「{title}」のランチの人数",
+        "lunch.headcount.header": "ランチの人数：{title}",
+        "lunch.headcount.counts": "*会場で参加（ランチあり）：* {in_person}人（定員：{capacity}）\n*キャンセル待ち：* {waitlist}人\n*リモート：* {remote}人\n発表：{when}",
+        "lunch.headcount.notes": "*食事の配慮事項*",
+        "lunch.headcount.note": "• {who}：{note}",
+        "lunch.headcount.no_notes": "なし",
+        "lunch.headcount.csv": "全員の一覧はこのスレッドのCSVにあります。これ以降の変更は、締め切り後の変更としてDMでお知らせします。",
+    }
+)
+
 # --- series: recurring slots, empty-slot alerts, calendar feeds
 MESSAGES.update(
     {

@@ -127,6 +127,11 @@ def survey_sweep() -> None:
     _current().surveys.sweep()
 
 
+def lunch_sweep(now: datetime | None = None) -> None:
+    """Every minute: lunch notices left unsent, and the headcount of each talk whose lunch order is due."""
+    _current().lunch.sweep(now=now)
+
+
 SURVEY_JOBS = {
     "survey_preliminary_report": survey_preliminary_report,
     "survey_reminder": survey_reminder,

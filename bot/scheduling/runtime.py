@@ -233,6 +233,15 @@ class SchedulerRuntime:
             misfire_grace_time=30,
         )
         scheduler.add_job(
+            jobs.lunch_sweep,
+            "interval",
+            seconds=60,
+            next_run_time=now,
+            id=f"{MAINTENANCE}lunch_sweep",
+            replace_existing=True,
+            misfire_grace_time=30,
+        )
+        scheduler.add_job(
             jobs.resume_question_posts,
             "interval",
             seconds=30,

@@ -23,6 +23,7 @@ from bot import ids
 from bot.db.models import StreamKind, Talk, TalkStatus
 from bot.i18n import t, tn
 from bot.views.agenda import agenda_blocks
+from bot.views.followup import followup_links_line
 from bot.views.formatting import (
     calendar_footer,
     fallback_time,
@@ -218,6 +219,7 @@ def build_announcement(
             context.append(MarkdownTextObject(text=truncate(going, 3000)))
     context.append(MarkdownTextObject(text=t(lang, "announcement.organiser", organiser=mention(talk.organiser_id))))
     blocks.append(ContextBlock(elements=context))
+    blocks += followup_links_line(lang, talk)  # ended talks: slides/recording links and "Add links"
     if talk.status in (TalkStatus.SCHEDULED, TalkStatus.LIVE):
         blocks.append(_actions(talk, url=url, permalink=permalink, ics_url=ics_url))
     return blocks

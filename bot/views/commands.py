@@ -14,7 +14,7 @@ LIST_MAX = 20  # one section per talk keeps the reply far below the 50-block lim
 
 
 def build_help(lang: str, *, unknown: str | None = None) -> list[Block]:
-    text = t(lang, "help.text") + "\n" + t(lang, "help.proposals")
+    text = t(lang, "help.text") + "\n" + t(lang, "help.proposals") + "\n" + t(lang, "help.followup")
     if unknown:
         text = t(lang, "help.unknown", sub=mrkdwn_escape(truncate(unknown, 50))) + "\n" + text
     return [SectionBlock(text=MarkdownTextObject(text=text))]

@@ -39,6 +39,7 @@ class TalkLinks:
     announcement: str | None = None  # the announcement's permalink
     report: str | None = None  # the viewer's own report DM, when they got one (organiser, speakers)
     recording: str | None = None
+    slides: str | None = None  # follow-up: the speaker's slides
     went: bool | None = None  # past talks only: None unless the viewer RSVPed going
     manage: bool = False  # the viewer may start, end, edit or cancel it
 
@@ -82,6 +83,7 @@ def _talk_text(lang: str, talk: Talk, links: TalkLinks, *, going: bool, past: bo
         for url, key in (
             (links.announcement, "home.link.announcement"),
             (links.recording, "home.link.recording"),
+            (links.slides, "home.link.slides"),
             (links.report, "home.link.report"),
         )
         if url

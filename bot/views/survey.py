@@ -31,6 +31,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.db.models import SurveyAnswer, Talk
 from bot.i18n import t, tn
+from bot.views.followup import links_text
 from bot.views.formatting import mention, mrkdwn_escape, plain, slack_date, truncate
 from bot.views.pulse import LegendItem, emoji_code, label_for
 
@@ -151,7 +152,7 @@ def build_survey_dm(
     ]
     if closed:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "survey.dm.closed_note"))]))
-        return blocks
+        return blocks + _links(lang, talk)
     answered = answer is not None
     if answered and answer is not None and answer.overall is not None:
         thanks = t(lang, "survey.dm.thanks", overall=answer.overall)
@@ -191,7 +192,13 @@ def build_survey_dm(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(lang, "survey.dm.scale"))]))
-    return blocks
+    return blocks + _links(lang, talk)
+
+
+def _links(lang: str, talk: Talk) -> list[Block]:
+    """Follow-up: the slides and recording, once known (bot/views/followup.py)."""
+    links = links_text(lang, talk)
+    return [ContextBlock(elements=[MarkdownTextObject(text=truncate(links, 3000))])] if links else []
 
 
 # The feedback modal --------------------------------------------------------------------------------------------------

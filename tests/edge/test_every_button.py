@@ -219,6 +219,7 @@ def test_every_rendered_button_answers_200(
         ids.ACTION_QUESTION_VOTE,
         ids.ACTION_SURVEY_MORE,
         f"{ids.ACTION_SURVEY_RATE}_5",
+        ids.ACTION_FOLLOWUP_ADD_LINKS,  # the ended card
         ids.ACTION_PROPOSE,
         ids.ACTION_PROPOSAL_UPVOTE,
         ids.ACTION_PROPOSAL_ACCEPT,

@@ -25,8 +25,10 @@ from bot.views import (
     announcement,
     cancel_modal,
     commands,
+    followup,
     home,
     live_post,
+    lunch,
     proposals,
     pulse,
     questions,
@@ -282,6 +284,29 @@ def surfaces(lang: str) -> list[Surface]:
         )
         view(f"talk_modal[new,more,{kind.value}]", full)
     view("talk_modal[edit]", build_talk_modal(lang, editing=True, title=TITLE, private_metadata="9" * 200))
+    # followup: links after the talk (each link as long as the modal accepts), the archive
+    ended = [followup_talk(lang, 2_000_000_000 + i) for i in range(120)]
+    msg("announcement[ended, links]", announcement.build_announcement(ended[0], going_count=10**9, link=LONG_URL))
+    view("home[ended, links]", home.build_home(lang, live=[], upcoming=many, mine=ended, ended=ended, going=going))
+    view("links_modal", followup.build_links_modal(lang, ended[0]))
+    msg("survey_dm[links]", survey.build_survey_dm(lang, ended[0], answer=an_answer(), closes_at=NOW))
+    msg("followup_thread", followup.thread_post_blocks(ended[0]))
+    msg("noshow_dm", followup.no_show_blocks(lang, ended[0]))
+    permalinks = {t.id: LONG_URL for t in ended}
+    for page in (0, 3):
+        archive = followup.build_archive(
+            lang, ended[: followup.ARCHIVE_PAGE], query="q" * 500, page=page, has_more=True, permalinks=permalinks
+        )
+        msg(f"archive[{page}]", archive)
+    msg("archive[empty]", followup.build_archive(lang, [], query="q" * 500, page=0, has_more=False, permalinks={}))
+    # lunch: the settings and Going modals, the headcount with everyone's longest dietary note
+    view("lunch_settings", lunch.build_lunch_settings_modal(lang, talk, enabled=True, capacity=10**4, cutoff_at=NOW))
+    for in_person in (None, True, False):
+        rsvp = lunch.build_lunch_rsvp_modal(lang, talk, in_person=in_person, dietary="d" * 300, channel_id="C" * 20)
+        view(f"lunch_rsvp[{in_person}]", rsvp)
+    states = ("in_person", "waitlist", "remote")
+    lines = [lunch.HeadcountLine(f"U{i:010d}", states[i % 3], "<!here> 食事" * 60, True) for i in range(500)]
+    msg("lunch_headcount", lunch.build_headcount(lang, talk, lines, capacity=10**4))
     # pipeline: proposals board and list, propose/decline/slides modals, check-in and slides DMs
     entries = [(a_proposal(2_000_000_000 + i, topic=i % 2 == 1), 10**9) for i in range(60)]
     msg("proposals_board", proposals.build_proposals_board(lang, entries))
@@ -297,6 +322,13 @@ def surfaces(lang: str) -> list[Surface]:
     view("slides_modal", proposals.build_slides_modal(lang, talk))
     out += series_surfaces(lang)
     return out
+
+
+def followup_talk(lang: str, talk_id: int) -> Talk:
+    talk = make_talk(lang, TalkStatus.ENDED, talk_id)
+    talk.slides_url = ("https://example.com/slides/" + "s" * 1000)[: followup.URL_INPUT_MAX]
+    talk.recording_url = ("https://example.com/video/" + "v" * 1000)[: followup.URL_INPUT_MAX]
+    return talk
 
 
 def a_proposal(proposal_id: int, *, topic: bool = False) -> Proposal:
@@ -394,6 +426,10 @@ def texts(lang: str) -> dict[str, str]:
         "nudge": pulse.nudge_line(
             lang, pulse.Nudge(emoji="e" * 100, count=10**9, at=NOW, timezone="Asia/Tokyo"), legend
         ),
+        "followup_thread": followup.thread_post_text(followup_talk(lang, 1)),
+        "noshow_dm": followup.no_show_text(lang, followup_talk(lang, 1)),
+        "lunch_notice": lunch.notice_text(lang, "late", talk, about="U1", detail="d" * 400),
+        "lunch_headcount": lunch.headcount_text(lang, talk),
         "proposals_board": proposals.board_text(lang, 10**9),
         "checkin_dm": proposals.checkin_text(lang, talk),
         "slides_dm": proposals.slides_text(lang, talk),
@@ -427,6 +463,13 @@ COVERED = {
     "build_feedback_modal",
     "build_report",
     "build_talk_modal",
+    # followup
+    "build_links_modal",
+    "build_archive",
+    # lunch
+    "build_lunch_settings_modal",
+    "build_lunch_rsvp_modal",
+    "build_headcount",
     # pipeline
     "build_proposals_board",
     "build_proposal_list",

@@ -10,9 +10,11 @@ from bot.db.models import SlotStatus
 from bot.listeners.actions import url_buttons
 from bot.listeners.actions.add_slides import make_add_slides_action
 from bot.listeners.actions.agenda_next import make_agenda_next_action
+from bot.listeners.actions.archive_page import make_archive_page_action
 from bot.listeners.actions.ask_question import make_ask_question_action
 from bot.listeners.actions.card_more import make_card_more_action
 from bot.listeners.actions.checkin_answer import make_checkin_answer_action
+from bot.listeners.actions.followup_add_links import make_followup_add_links_action
 from bot.listeners.actions.home_new_talk import make_home_new_talk_action
 from bot.listeners.actions.proposal_accept import make_proposal_accept_action
 from bot.listeners.actions.proposal_decline import make_proposal_decline_action
@@ -54,6 +56,10 @@ def register(app: App, container: Container) -> None:
     # Surveys: the rating row's buttons are survey_rate_1..5 (block action ids must be unique)
     app.action(re.compile(rf"^{ids.ACTION_SURVEY_RATE}_[1-5]$"))(make_survey_rate_action(container))
     app.action(ids.ACTION_SURVEY_MORE)(make_survey_more_action(container))
+    # Follow-up: links after the talk, archive pages
+    app.action(ids.ACTION_FOLLOWUP_ADD_LINKS)(make_followup_add_links_action(container))
+    app.action(ids.ACTION_ARCHIVE_NEXT)(make_archive_page_action(container))
+    app.action(ids.ACTION_ARCHIVE_PREV)(make_archive_page_action(container))
     # form: the talk form redraws itself for the chosen stream kind and for "More options"
     redraw = make_talk_form_redraw_action(container)
     app.action(ids.ACTION_STREAM_KIND)(redraw)

@@ -1,4 +1,5 @@
-"""/lunchlearn [new [title] | list | series [new] | propose [title] | proposals | ask | report | export | help]"""
+"""/lunchlearn [new [title] | list | series [new] | propose [title] | proposals | ask | report | export |
+lunch <talk> | archive [query] | help]"""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ SUBCOMMANDS = {
     "レポート": "report",
     "export": "export",
     "エクスポート": "export",
+    "lunch": "lunch",
+    "ランチ": "lunch",
+    "archive": "archive",
+    "アーカイブ": "archive",
     "propose": "propose",
     "提案": "propose",
     "proposals": "proposals",
@@ -87,6 +92,12 @@ def make_lunchlearn_command(container: Container) -> Callable[..., None]:
                 container.surveys.report_command(actor=actor, query=rest, response_url=response_url)
             elif sub == "export":
                 container.surveys.export_command(actor=actor, query=rest, response_url=response_url)
+            elif sub == "lunch":
+                container.lunch.settings_command(
+                    actor=actor, query=rest, trigger_id=command.get("trigger_id", ""), response_url=response_url
+                )
+            elif sub == "archive":
+                container.followup.archive(actor=actor, query=rest, page=0, response_url=response_url)
             else:
                 blocks = build_help(actor.lang, unknown=word if sub is None else None)
                 container.slack.respond(response_url, text=t(actor.lang, "help.text"), blocks=blocks)

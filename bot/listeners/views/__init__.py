@@ -4,6 +4,9 @@ from slack_bolt import App
 
 from bot import ids
 from bot.container import Container
+from bot.listeners.views.followup_links import make_followup_links_submission
+from bot.listeners.views.lunch_rsvp import make_lunch_rsvp_submission
+from bot.listeners.views.lunch_settings import make_lunch_settings_submission
 from bot.listeners.views.proposal_decline import make_proposal_decline_submission
 from bot.listeners.views.proposal_new import make_proposal_new_submission
 from bot.listeners.views.question_answer import make_question_answer_submission
@@ -29,6 +32,9 @@ def register(app: App, container: Container) -> None:
     app.view(ids.CALLBACK_QUESTION_ASK)(make_question_ask_submission(container))
     app.view(ids.CALLBACK_QUESTION_ANSWER)(make_question_answer_submission(container))
     app.view(ids.CALLBACK_SURVEY_FEEDBACK)(make_survey_feedback_submission(container))
+    app.view(ids.CALLBACK_FOLLOWUP_LINKS)(make_followup_links_submission(container))
+    app.view(ids.CALLBACK_LUNCH_SETTINGS)(make_lunch_settings_submission(container))
+    app.view(ids.CALLBACK_LUNCH_RSVP)(make_lunch_rsvp_submission(container))
     # pipeline: propose, decline, slides link
     app.view(ids.CALLBACK_PROPOSAL_NEW)(make_proposal_new_submission(container))
     app.view(ids.CALLBACK_PROPOSAL_DECLINE)(make_proposal_decline_submission(container))

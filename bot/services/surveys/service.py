@@ -30,10 +30,12 @@ from bot.delivery.outbox import Sent, send_once, sent_message
 from bot.domain import TITLE_MAX, Actor
 from bot.i18n import t, tn
 from bot.integrations.slack_gateway import SlackGateway, SlackGatewayError
+from bot.services.followup.attendance import no_shows
 from bot.services.reactions.pulse import parse_legend
 from bot.services.surveys.fanout import FanoutStats, FanoutWorker
 from bot.services.surveys.report import Report, answers_csv, compute_report, ratings_chart, timeline_chart
 from bot.services.talks.access import TalkAccess
+from bot.views.followup import followup_links_line
 from bot.views.formatting import mrkdwn_escape
 from bot.views.proposals import topic_title
 from bot.views.pulse import LegendItem
@@ -106,6 +108,8 @@ class SurveyService:
                 return set()
             people = set(repo.going_user_ids(session=session, talk_id=talk_id))
             people |= srepo.interaction_user_ids(session=session, talk_id=talk_id)
+            if self.settings.SURVEY_SKIP_NO_SHOWS:  # follow-up: they get the recording DM instead
+                people -= no_shows(session, talk)
         return {user for user in people - set(talk.speaker_ids) if self.access.can_see(talk, user)}
 
     def on_talk_ended(self, talk_id: int) -> None:
@@ -445,6 +449,7 @@ class SurveyService:
                 legend=legend,
                 charts=shown,
             )
+            blocks += followup_links_line(lang, talk)  # follow-up: the talk's links and "Add links"
             text = report_text(lang, data)
             if target is not None:
                 channel, ts = target

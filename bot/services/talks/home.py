@@ -80,6 +80,7 @@ class HomeService:
                 announcement=self._announcement_link(talk),
                 report=self._permalink(*reports[talk.id]) if talk.id in reports else None,
                 recording=_recording(talk),
+                slides=talk.slides_url or None,
                 went=went.get(talk.id),
                 manage=talk.status is not TalkStatus.ENDED and self.access.can_manage(talk, actor),
             )
@@ -141,6 +142,6 @@ def _report_message(session: Session, talk: Talk, user_id: str) -> tuple[str, st
 
 
 def _recording(talk: Talk) -> str | None:
-    """The recording link, once talks have one (issue 14's follow-up adds `recording_url`)."""
+    """The recording link (follow-up: added after the talk, or a YouTube talk's watch URL)."""
     value = getattr(talk, "recording_url", None)
     return value if isinstance(value, str) and value else None

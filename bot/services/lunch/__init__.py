@@ -1,0 +1,1 @@
+"""Lunch headcount: in person (with lunch) or remote, capacity and waitlist, the lunch-order cutoff."""

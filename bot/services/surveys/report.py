@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot.db import repositories as repo
 from bot.db import surveys_repo as srepo
 from bot.db.models import SurveyAnswer, SurveyMessageStatus, Talk
-from bot.i18n import CATALOGS, DEFAULT, t
+from bot.i18n import t
+from bot.services.reactions.legend import legend_meaning
 from bot.services.talks import attendance
 from bot.views.pulse import LegendItem
 from bot.views.survey import segment_rating
@@ -185,18 +186,6 @@ def chart_fonts(lang: str) -> list[str]:
     return _FONTS.get(lang, _FONTS["en"])
 
 
-def legend_meaning(lang: str, emoji: str, legend: Sequence[LegendItem]) -> str:
-    """What an emoji meant, in words ("Slow down", "もう少しゆっくり"), from the configured legend; the emoji's name
-    when the legend does not say. The one stand-in for bot.services.reactions' legend_meaning(lang, emoji_name):
-    swap this call for it once that lands."""
-    for item in legend:
-        if item.emoji == emoji:
-            key = f"reactions.legend.{item.key}"
-            label = t(lang, key) if key in CATALOGS[DEFAULT] else item.key
-            return label[:1].upper() + label[1:]
-    return emoji
-
-
 def _plain(text: str) -> str:
     """Text for matplotlib: a `$` would start its maths mode."""
     return text.replace("$", r"\$")
@@ -253,7 +242,8 @@ def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()
     with plt.rc_context({"font.family": chart_fonts(lang)}):
         fig, ax = plt.subplots(figsize=(7, 3.5))
         for emoji, counts in report.timeline.items():
-            label = _plain(legend_meaning(lang, emoji, legend))
+            meaning = legend_meaning(lang, emoji, legend or None)
+            label = _plain(meaning[:1].upper() + meaning[1:])  # a legend entry starts with a capital
             ax.plot(range(len(counts)), counts, marker="o", markersize=3, label=label)
         end = report.duration_minutes or max(len(c) for c in report.timeline.values())
         ax.set_xlim(0, end)

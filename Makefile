@@ -22,7 +22,7 @@ serve: install
 	$(BIN)/lunchlearn serve
 
 test: install
-	$(BIN)/pytest -q -n 4
+	$(BIN)/pytest -q -n 4 --reruns 2
 
 # The crash-point matrix alone, in one process, ending with its table (point -> duplicates, losses, recovery).
 crash: install

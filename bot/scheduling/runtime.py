@@ -44,6 +44,18 @@ def _job_target(job: PlannedJob) -> tuple[Any, list[Any]]:
     return jobs.end_talk, [job.talk_id]
 
 
+class _Scheduler(BackgroundScheduler):
+    """APScheduler removes a one-off job after running it; if the talk's sync removed it in between (the talk
+    changed while the job was due), APScheduler's own remove raises JobLookupError in its main loop and the
+    scheduler thread dies. The job is gone either way, which is what both wanted."""
+
+    def remove_job(self, job_id: str, jobstore: str | None = None) -> None:
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            logger.debug("Job %s was already removed", job_id)
+
+
 class SchedulerRuntime:
     def __init__(self, container: Container, *, holder: str | None = None) -> None:
         self.container = container
@@ -200,7 +212,7 @@ class SchedulerRuntime:
         with self._lock:
             if self.scheduler is not None:
                 return
-            scheduler = BackgroundScheduler(
+            scheduler = _Scheduler(
                 jobstores={"default": SQLAlchemyJobStore(engine=self.container.db.engine, tablename=JOB_TABLE)},
                 executors={"default": ThreadPoolExecutor(max_workers=10)},
                 job_defaults={"coalesce": True, "max_instances": 1},

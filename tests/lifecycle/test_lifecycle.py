@@ -592,3 +592,29 @@ def test_reminder_dm_recovered_after_a_crash_is_not_sent_twice(
     with container.db.session() as session:
         entry = session.query(OutboxMessage).filter_by(key=f"reminder_10_dm:{talk_id}:{ATTENDEE}").one()
         assert entry.status is OutboxStatus.SENT and entry.ts == dm["ts"]
+
+
+_RAN = threading.Event()
+
+
+def _mark() -> None:  # module level: the job store pickles a reference to it
+    _RAN.set()
+
+
+def test_a_job_the_sync_removed_while_it_was_due_does_not_kill_the_scheduler(container: Container) -> None:
+    """APScheduler removes a one-off job after running it. When the talk's sync removed it first (the talk changed
+    while the job was due: seen in CI as JobLookupError in the APScheduler thread), the scheduler must go on."""
+    runtime = SchedulerRuntime(container)
+    try:
+        runtime.tick()
+        scheduler = runtime.scheduler
+        assert scheduler is not None
+        _RAN.clear()
+        scheduler.add_job(_mark, "date", run_date=utcnow() + timedelta(seconds=30), id="one-off")
+        scheduler.remove_job("one-off")
+        scheduler.remove_job("one-off")  # what APScheduler does after the run, once the sync got there first
+        scheduler.add_job(_mark, "date", run_date=utcnow() + timedelta(seconds=0.2), id="later")
+        assert _RAN.wait(5), "the scheduler thread stopped running jobs"
+        assert scheduler.running
+    finally:
+        runtime.stop()

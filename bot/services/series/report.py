@@ -14,7 +14,7 @@ from bot.db import proposals_repo
 from bot.db import repositories as repo
 from bot.db.models import Series, SurveyAnswer, SurveyMessage, Talk, TalkStatus
 from bot.i18n import t
-from bot.services.surveys.report import _png, _pyplot, chart_fonts
+from bot.services.surveys.report import _png, chart_context
 from bot.services.talks.attendance import attended
 
 if TYPE_CHECKING:
@@ -105,11 +105,10 @@ def series_figure(report: SeriesReport, lang: str) -> Figure | None:
         return None
     from zoneinfo import ZoneInfo
 
-    plt = _pyplot()
     zone = ZoneInfo(report.timezone)
     labels = [p.starts_at.astimezone(zone).strftime("%m/%d") for p in report.points]
     xs = list(range(len(report.points)))
-    with plt.rc_context({"font.family": chart_fonts(lang)}):
+    with chart_context(lang) as plt:
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True)
         width = 0.38
         top.bar(
@@ -162,4 +161,5 @@ def series_chart(report: SeriesReport, lang: str) -> bytes | None:
         "answer_rate": [p.answer_rate_pct for p in report.points],
         "average": [p.average for p in report.points],
     }
-    return _png(fig, plotted)
+    with chart_context(lang):
+        return _png(fig, plotted)

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
@@ -157,8 +159,21 @@ def real_duration_minutes(talk: Talk) -> float:
 # Japanese charts use IPAexGothic, bundled by matplotlib-fontja (see docs/architecture.md): matplotlib's own
 # DejaVu Sans has no kana or kanji, and a server usually has no CJK font installed.
 JA_FONT = "IPAexGothic"
-_FONTS: dict[str, list[str]] = {"ja": [JA_FONT, "DejaVu Sans"], "en": ["DejaVu Sans"]}
+# matplotlib falls back glyph by glyph along the list: a Japanese title in an English chart still renders.
+_FONTS: dict[str, list[str]] = {"ja": [JA_FONT, "DejaVu Sans"], "en": ["DejaVu Sans", JA_FONT]}
 _font_registered = False
+# rcParams are process-wide: two threads drawing charts for readers of different languages at once would swap each
+# other's fonts mid-figure. Charts are a few per talk, so they are drawn one at a time.
+_CHART_LOCK = threading.RLock()
+
+
+@contextmanager
+def chart_context(lang: str) -> Iterator[ModuleType]:
+    """pyplot, with the reader's fonts, held by this thread alone while a figure is built or saved."""
+    with _CHART_LOCK:
+        plt = _pyplot()
+        with plt.rc_context({"font.family": chart_fonts(lang)}):
+            yield plt
 
 
 def _pyplot() -> ModuleType:
@@ -204,8 +219,7 @@ def ratings_figure(report: Report, lang: str) -> Figure:
     """Grouped bars: answers per rating 1..5 for overall and usefulness, labelled in the reader's language."""
     from matplotlib.ticker import MaxNLocator
 
-    plt = _pyplot()
-    with plt.rc_context({"font.family": chart_fonts(lang)}):
+    with chart_context(lang) as plt:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         width = 0.38
         overall = [report.overall_dist.get(n, 0) for n in RATINGS]
@@ -227,7 +241,7 @@ def ratings_chart(report: Report, lang: str) -> bytes:
     overall = [report.overall_dist.get(n, 0) for n in RATINGS]
     useful = [report.usefulness_dist.get(n, 0) for n in RATINGS]
     fig = ratings_figure(report, lang)
-    with _pyplot().rc_context({"font.family": chart_fonts(lang)}):
+    with chart_context(lang):
         return _png(fig, {"chart": "ratings", "overall": overall, "usefulness": useful})
 
 
@@ -238,8 +252,7 @@ def timeline_figure(report: Report, lang: str, legend: Sequence[LegendItem] = ()
         return None
     from matplotlib.ticker import MaxNLocator
 
-    plt = _pyplot()
-    with plt.rc_context({"font.family": chart_fonts(lang)}):
+    with chart_context(lang) as plt:
         fig, ax = plt.subplots(figsize=(7, 3.5))
         for emoji, counts in report.timeline.items():
             meaning = legend_meaning(lang, emoji, legend or None)
@@ -276,7 +289,7 @@ def timeline_chart(report: Report, lang: str, legend: Sequence[LegendItem] = ())
     fig = timeline_figure(report, lang, legend)
     if fig is None:
         return None
-    with _pyplot().rc_context({"font.family": chart_fonts(lang)}):
+    with chart_context(lang):
         return _png(fig, {"chart": "timeline", "series": report.timeline})
 
 
